@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """A signed-in person sees the portal in the language saved on their account.
+
+    LocaleMiddleware has already chosen from the cookie and the browser; the saved
+    preference wins so that the choice follows the person to any computer.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.preferred_language:
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+# Paths a person who must enroll in two-factor can still reach: enrolment itself,
+# signing out, static files, the language switch and the health check.
+_TWO_FACTOR_OPEN_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/reauthenticate/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+)
+
+
+class RequireTwoFactorMiddleware:
+    """Administrators must enroll in TOTP before reaching any page of their role.
+
+    Runs after allauth's AccountMiddleware; the admin site is covered because it is
+    just another path here.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(_TWO_FACTOR_OPEN_PREFIXES)
+            and user.needs_two_factor()
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+

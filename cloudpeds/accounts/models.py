@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import uuid
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .roles import DOCTOR_ROLES, HOME_PRIORITY, Role
+
+
+class BilingualNameMixin(models.Model):
+    """Chinese and English names; `name` follows the active language."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        lang = get_language() or settings.LANGUAGE_CODE
+        return self.name_en if lang.startswith("en") else self.name_zh
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hospital(BilingualNameMixin):
+    class Level(models.TextChoices):
+        LEAD = "lead", _("Lead hospital")
+        DISTRICT = "district", _("District hospital")
+        COMMUNITY = "community", _("Community health centre")
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    district = models.CharField(_("district"), max_length=60)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+
+    class Meta:
+        verbose_name = _("hospital")
+        verbose_name_plural = _("hospitals")
+        ordering = ["level", "code"]
+
+    @property
+    def is_lead(self) -> bool:
+        return self.level == self.Level.LEAD
+
+
+class Department(BilingualNameMixin):
+    class Specialty(models.TextChoices):
+        GENERAL_PEDIATRICS = "general_pediatrics", _("General pediatrics")
+        RESPIRATORY = "respiratory", _("Respiratory medicine")
+        NEONATOLOGY = "neonatology", _("Neonatology")
+        CARDIOLOGY = "cardiology", _("Cardiology")
+        GASTROENTEROLOGY = "gastroenterology", _("Gastroenterology")
+        NEUROLOGY = "neurology", _("Neurology")
+        INFECTIOUS_DISEASES = "infectious_diseases", _("Infectious diseases")
+        PICU = "picu", _("Pediatric intensive care")
+        GENERAL_PRACTICE = "general_practice", _("General practice")
+
+    hospital = models.ForeignKey(
+        Hospital, on_delete=models.PROTECT, related_name="departments", verbose_name=_("hospital")
+    )
+    specialty = models.CharField(_("specialty"), max_length=40, choices=Specialty.choices)
+    bed_count = models.PositiveIntegerField(_("beds"), default=0)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["hospital__code", "specialty"]
+        constraints = [
+            models.UniqueConstraint(fields=["hospital", "specialty"], name="department_unique_specialty")
+        ]
+
+
+class User(AbstractUser):
+    class Language(models.TextChoices):
+        CHINESE = "zh-hans", _("Simplified Chinese")
+        ENGLISH = "en", _("English")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    hospital = models.ForeignKey(
+        Hospital,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("hospital"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("department"),
+    )
+    title = models.CharField(_("professional title"), max_length=60, blank=True)
+    licence_number = models.CharField(_("practitioner licence number"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=Language.choices, default=Language.CHINESE
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        # Chinese names are written family name first with no space.
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_names.intersection(roles))
+
+    @property
+    def roles(self) -> list[Role]:
+        return [role for role in Role if role in self.role_names]
+
+    @property
+    def is_doctor(self) -> bool:
+        return self.has_role(*DOCTOR_ROLES)
+
+    @property
+    def primary_role(self) -> Role | None:
+        for role in HOME_PRIORITY:
+            if role in self.role_names:
+                return role
+        return None
+
+    def needs_two_factor(self) -> bool:
+        return self.is_superuser or self.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
+
+    def set_roles(self, *roles: str) -> None:
+        self.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
+        self.__dict__.pop("role_names", None)

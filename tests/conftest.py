@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+from cloudpeds.accounts.models import Hospital
+from cloudpeds.accounts.roles import Role
+
+from .factories import PASSWORD, DepartmentFactory, HospitalFactory, UserFactory
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def xinhua(db) -> Hospital:
+    return HospitalFactory(code="xinhua", name_zh="新华医院", name_en="Xinhua Hospital", level=Hospital.Level.LEAD)
+
+
+@pytest.fixture
+def yangpu(db) -> Hospital:
+    return HospitalFactory(code="yangpu", name_zh="杨浦区中心医院", name_en="Yangpu District Central Hospital")
+
+
+@pytest.fixture
+def baoshan(db) -> Hospital:
+    return HospitalFactory(code="baoshan", name_zh="宝山区中心医院", name_en="Baoshan District Central Hospital")
+
+
+@pytest.fixture
+def doctor(yangpu):
+    """A grassroots pediatrician at Yangpu."""
+    department = DepartmentFactory(hospital=yangpu)
+    return UserFactory(username="doc", hospital=yangpu, department=department, roles=[Role.GRASSROOTS_DOCTOR])
+
+
+@pytest.fixture
+def outsider(baoshan):
+    """A grassroots doctor at another district hospital."""
+    return UserFactory(username="outsider", hospital=baoshan, roles=[Role.GRASSROOTS_DOCTOR])
+
+
+@pytest.fixture
+def specialist(xinhua):
+    department = DepartmentFactory(
+        hospital=xinhua, specialty="respiratory", name_zh="小儿呼吸科", name_en="Pediatric Respiratory"
+    )
+    return UserFactory(username="spec", hospital=xinhua, department=department, roles=[Role.SPECIALIST])
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time())) + 1))
+
+
+def enroll_totp(user) -> Authenticator:
+    return TOTP.activate(user, TOTP_SECRET).instance
+
+
+@pytest.fixture
+def transfer_admin(xinhua):
+    user = UserFactory(username="tadmin", hospital=xinhua, roles=[Role.TRANSFER_ADMIN])
+    enroll_totp(user)
+    return user
+
+
+@pytest.fixture
+def group_admin(xinhua):
+    user = UserFactory(username="gadmin", hospital=xinhua, is_staff=True, roles=[Role.GROUP_ADMIN])
+    enroll_totp(user)
+    return user
+
+
+@pytest.fixture
+def login_2fa(client):
+    """Sign a user with TOTP in through the real allauth flow (password, then code)."""
+
+    def _login(user, c=None):
+        c = c or client
+        response = c.post("/accounts/login/", {"login": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content[:500]
+        response = c.post("/accounts/2fa/authenticate/", {"code": totp_code()})
+        assert response.status_code == 302, response.content[:500]
+        return c
+
+    return _login
