@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "cloudpeds.core",
+    "cloudpeds.patients",
+    "cloudpeds.attachments",
+    "cloudpeds.notifications",
+    "cloudpeds.audit",
     "consultations",
     "referrals",
     "training",
@@ -118,7 +122,7 @@ def _embedded_database() -> dict:
 
         server = pgserver.get_server(VAR_DIR / "pgdata", cleanup_mode=None)
         info = server.get_postmaster_info()
-    except Exception as exc:  # noqa: BLE001 - any failure here must become one clear message
+    except Exception as exc:
         raise ImproperlyConfigured(
             "No DATABASE_URL is set and the embedded PostgreSQL (pgserver) could not start "
             f"under {VAR_DIR / 'pgdata'}: {exc}. Set DATABASE_URL to a PostgreSQL server."

@@ -49,3 +49,29 @@ class UserFactory(DjangoModelFactory):
     def roles(self, create: bool, extracted: list[str] | None, **kwargs) -> None:
         if create and extracted:
             self.set_roles(*extracted)
+
+
+class PatientFactory(DjangoModelFactory):
+    """A child registered at a hospital, with one guardian and sharing consent by default."""
+
+    class Meta:
+        model = "patients.Patient"
+        skip_postgeneration_save = True
+
+    hospital = factory.SubFactory(HospitalFactory)
+    record_number = factory.Sequence(lambda n: f"MRN{n:07d}")
+    name = factory.Faker("name", locale="zh_CN")
+    sex = "female"
+    date_of_birth = factory.Faker("date_between", start_date="-12y", end_date="-1d")
+    registered_by = factory.SubFactory(UserFactory, hospital=factory.SelfAttribute("..hospital"))
+
+    @factory.post_generation
+    def guardians(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted is None:
+            self.guardians.create(name="李红", relation="mother", phone="13800138000")
+
+    @factory.post_generation
+    def consent(self, create: bool, extracted, **kwargs) -> None:
+        # Pass consent=False for a child whose guardian has not agreed to sharing.
+        if create and extracted is not False:
+            self.consents.create(given_by="李红", relation="mother", recorded_by=self.registered_by)

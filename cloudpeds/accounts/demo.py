@@ -61,27 +61,84 @@ class DemoAccount:
 # Fixed TOTP secrets so that a person can add the demo administrators to any
 # authenticator app; they are demo credentials and are listed in the README.
 DEMO_ACCOUNTS = [
-    DemoAccount("dr.yangpu", "王", "丽", "yangpu", S.GENERAL_PEDIATRICS, "主治医师",
-                (Role.GRASSROOTS_DOCTOR,), "grassroots pediatrician, Yangpu"),
-    DemoAccount("dr.chongming", "陈", "建国", "chongming", S.GENERAL_PRACTICE, "全科主治医师",
-                (Role.GRASSROOTS_DOCTOR,), "general practitioner, Chongming"),
-    DemoAccount("spec.resp", "李", "明华", "xinhua", S.RESPIRATORY, "主任医师",
-                (Role.SPECIALIST,), "specialist, Xinhua respiratory"),
-    DemoAccount("spec.neuro", "张", "静", "xinhua", S.NEUROLOGY, "副主任医师",
-                (Role.SPECIALIST,), "specialist, Xinhua neurology"),
-    DemoAccount("admin.xinhua", "刘", "强", "xinhua", None, "医务处",
-                (Role.TRANSFER_ADMIN,), "transfer administrator, Xinhua",
-                totp_secret="VXXIASQ4ETXOHIDTGO3GP3N7QNTGQFJP"),
-    DemoAccount("admin.yangpu", "赵", "敏", "yangpu", None, "医务科",
-                (Role.TRANSFER_ADMIN,), "transfer administrator, Yangpu",
-                totp_secret="DNQHAKEP4IEDUTDFTGLWGDO6AUBQV6RK"),
-    DemoAccount("trainer", "孙", "悦", "xinhua", None, "继续教育办公室",
-                (Role.TRAINING_MANAGER,), "training manager"),
-    DemoAccount("editor", "周", "文", "xinhua", S.GENERAL_PEDIATRICS, "主任医师",
-                (Role.HANDBOOK_EDITOR,), "handbook editor"),
-    DemoAccount("director", "吴", "志刚", "xinhua", None, "医联体办公室主任",
-                (Role.GROUP_ADMIN,), "group administrator",
-                totp_secret="RIXB3R42AUEXQCSN5WRFZ5IILQOVZLWU", is_staff=True),
+    DemoAccount(
+        "dr.yangpu",
+        "王",
+        "丽",
+        "yangpu",
+        S.GENERAL_PEDIATRICS,
+        "主治医师",
+        (Role.GRASSROOTS_DOCTOR,),
+        "grassroots pediatrician, Yangpu",
+    ),
+    DemoAccount(
+        "dr.chongming",
+        "陈",
+        "建国",
+        "chongming",
+        S.GENERAL_PRACTICE,
+        "全科主治医师",
+        (Role.GRASSROOTS_DOCTOR,),
+        "general practitioner, Chongming",
+    ),
+    DemoAccount(
+        "spec.resp",
+        "李",
+        "明华",
+        "xinhua",
+        S.RESPIRATORY,
+        "主任医师",
+        (Role.SPECIALIST,),
+        "specialist, Xinhua respiratory",
+    ),
+    DemoAccount(
+        "spec.neuro",
+        "张",
+        "静",
+        "xinhua",
+        S.NEUROLOGY,
+        "副主任医师",
+        (Role.SPECIALIST,),
+        "specialist, Xinhua neurology",
+    ),
+    DemoAccount(
+        "admin.xinhua",
+        "刘",
+        "强",
+        "xinhua",
+        None,
+        "医务处",
+        (Role.TRANSFER_ADMIN,),
+        "transfer administrator, Xinhua",
+        totp_secret="VXXIASQ4ETXOHIDTGO3GP3N7QNTGQFJP",
+    ),
+    DemoAccount(
+        "admin.yangpu",
+        "赵",
+        "敏",
+        "yangpu",
+        None,
+        "医务科",
+        (Role.TRANSFER_ADMIN,),
+        "transfer administrator, Yangpu",
+        totp_secret="DNQHAKEP4IEDUTDFTGLWGDO6AUBQV6RK",
+    ),
+    DemoAccount("trainer", "孙", "悦", "xinhua", None, "继续教育办公室", (Role.TRAINING_MANAGER,), "training manager"),
+    DemoAccount(
+        "editor", "周", "文", "xinhua", S.GENERAL_PEDIATRICS, "主任医师", (Role.HANDBOOK_EDITOR,), "handbook editor"
+    ),
+    DemoAccount(
+        "director",
+        "吴",
+        "志刚",
+        "xinhua",
+        None,
+        "医联体办公室主任",
+        (Role.GROUP_ADMIN,),
+        "group administrator",
+        totp_secret="RIXB3R42AUEXQCSN5WRFZ5IILQOVZLWU",
+        is_staff=True,
+    ),
 ]
 
 
@@ -122,9 +179,7 @@ def seed(stdout) -> None:
             user.set_password(settings.DEMO_PASSWORD)
             user.save(update_fields=["password"])
         user.set_roles(*account.roles)
-        if account.totp_secret and not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists():
+        if account.totp_secret and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, account.totp_secret)
             RecoveryCodes.activate(user)
 

@@ -59,4 +59,3 @@ class RequireTwoFactorMiddleware:
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-

@@ -21,13 +21,13 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = get_language() or settings.LANGUAGE_CODE
         return self.name_en if lang.startswith("en") else self.name_zh
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Hospital(BilingualNameMixin):
@@ -72,9 +72,7 @@ class Department(BilingualNameMixin):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["hospital__code", "specialty"]
-        constraints = [
-            models.UniqueConstraint(fields=["hospital", "specialty"], name="department_unique_specialty")
-        ]
+        constraints = [models.UniqueConstraint(fields=["hospital", "specialty"], name="department_unique_specialty")]
 
 
 class User(AbstractUser):

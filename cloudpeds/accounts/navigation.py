@@ -25,6 +25,12 @@ _EVERYONE = frozenset(Role.values)
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(
+        _("Patients"),
+        "patients:list",
+        "bi-people",
+        frozenset({Role.GRASSROOTS_DOCTOR, Role.SPECIALIST, Role.TRANSFER_ADMIN}),
+    ),
+    NavItem(
         _("Consultations"),
         "consultations:index",
         "bi-chat-square-text",
@@ -38,6 +44,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem(_("Training"), "training:index", "bi-mortarboard", _EVERYONE),
     NavItem(_("Handbook"), "handbook:index", "bi-journal-medical", _EVERYONE),
+    NavItem(_("Access audit"), "audit:index", "bi-shield-check", frozenset({Role.GROUP_ADMIN})),
 )
 
 

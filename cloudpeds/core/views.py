@@ -26,10 +26,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the language and remember it on the account, so it follows the person."""
     response = django_set_language(request)
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and check_for_language(language):
-        if language in dict(settings.LANGUAGES) and request.user.preferred_language != language:
-            request.user.preferred_language = language
-            request.user.save(update_fields=["preferred_language"])
+    if (
+        request.user.is_authenticated
+        and check_for_language(language)
+        and language in dict(settings.LANGUAGES)
+        and request.user.preferred_language != language
+    ):
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
     return response
 
 
