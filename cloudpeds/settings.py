@@ -214,6 +214,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Cloud Pediatrics")
+# Accept the previous and next 30-second code too: phones' clocks drift.
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 
 # Idle timeout: the session ends after this much inactivity (saved on every request).

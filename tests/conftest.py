@@ -59,7 +59,8 @@ def specialist(xinhua):
 
 
 def totp_code(secret: str = TOTP_SECRET) -> str:
-    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time())) + 1))
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
 def enroll_totp(user) -> Authenticator:
@@ -78,6 +79,25 @@ def group_admin(xinhua):
     user = UserFactory(username="gadmin", hospital=xinhua, is_staff=True, roles=[Role.GROUP_ADMIN])
     enroll_totp(user)
     return user
+
+
+@pytest.fixture
+def login(client):
+    """Sign in through the real allauth form, so the session records a fresh authentication."""
+
+    def _login(user, c=None):
+        c = c or client
+        response = c.post("/accounts/login/", {"login": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content[:500]
+        return c
+
+    return _login
+
+
+def reauthenticate(c) -> None:
+    """Changing two-factor settings asks for the password again (allauth's reauthentication)."""
+    response = c.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
 
 
 @pytest.fixture
