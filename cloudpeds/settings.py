@@ -331,5 +331,9 @@ LOGGING = {
 # --- Portal -----------------------------------------------------------------------------
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="cloudpeds-demo")
+# Consultations: after a case is marked overdue, how long until the group administrators
+# are told; and the video service for live case conferences (a self-hosted Jitsi Meet).
+CONSULTATION_ESCALATION_DELAY_HOURS = env.int("CONSULTATION_ESCALATION_DELAY_HOURS", default=4)
+VIDEO_CONFERENCE_BASE_URL = env("VIDEO_CONFERENCE_BASE_URL", default="https://meet.cloudpeds.example")
 # Roles that must enroll in two-factor before reaching any page of the portal.
 TWO_FACTOR_REQUIRED_ROLES = ["group_admin", "transfer_admin"]

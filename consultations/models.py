@@ -1,1 +1,706 @@
-# Models arrive with the consultations issue.
+"""Remote consultations (eConsult): a grassroots doctor asks about a child, a Xinhua
+specialist answers.
+
+Workflow (status, declared with django-fsm-2; every transition is a model method that
+checks who may do it, runs in a transaction on a locked row, writes a ConsultationEvent
+and queues notifications after commit):
+
+    draft ──submit──▶ submitted ──claim/assign──▶ claimed ──answer──▶ answered ──close──▶ closed
+                        ▲   │                       │  ▲
+                        │   └──decline──▶ declined   │  └──provide_info── info_requested
+                        └────────redirect───────────┤◀──request_info────────┘
+                                                    └──decline──▶ declined
+
+The response clock runs from submission to the answer, minus the time spent waiting for
+the requesting doctor's information (pauses). `due_at` moves forward by each pause.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from cloudpeds.accounts.models import Department, Hospital
+from cloudpeds.accounts.roles import Role
+from cloudpeds.audit.history import track_clinical
+from cloudpeds.notifications.services import notify
+from cloudpeds.patients.models import Patient
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Waiting for a specialist")
+    CLAIMED = "claimed", _("With a specialist")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Withdrawn")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.CLAIMED, Status.INFO_REQUESTED)
+# The clock runs in these states (not while waiting for the requesting doctor).
+CLOCK_RUNNING_STATUSES = (Status.SUBMITTED, Status.CLAIMED)
+
+
+class Urgency(models.TextChoices):
+    URGENT = "urgent", _("Urgent (answer within 4 hours)")
+    ROUTINE = "routine", _("Routine (answer within 48 hours)")
+
+
+DEFAULT_TARGET_HOURS = {Urgency.URGENT: 4, Urgency.ROUTINE: 48}
+
+
+class Recommendation(models.TextChoices):
+    MANAGE_LOCALLY = "manage_locally", _("Manage locally with this plan")
+    TESTS_THEN_RECONSULT = "tests_then_reconsult", _("Do these tests, then consult again")
+    REFER = "refer", _("Refer to Xinhua")
+    TRANSFER_URGENTLY = "transfer_urgently", _("Transfer urgently")
+
+
+REFERRAL_RECOMMENDATIONS = (Recommendation.REFER, Recommendation.TRANSFER_URGENTLY)
+
+
+class DeclineReason(models.TextChoices):
+    OUTSIDE_SPECIALTY = "outside_specialty", _("Outside this specialty")
+    INSUFFICIENT_INFORMATION = "insufficient_information", _("Not enough information to answer")
+    NEEDS_IN_PERSON = "needs_in_person", _("Needs an in-person assessment")
+    DUPLICATE = "duplicate", _("Duplicate of another consultation")
+    OTHER = "other", _("Other")
+
+
+class Adoption(models.TextChoices):
+    FULLY = "fully", _("Adopted fully")
+    PARTLY = "partly", _("Adopted in part")
+    NOT = "not", _("Not adopted")
+
+
+class ConsultationError(Exception):
+    """A transition refused for a reason the person can act on; the message is shown."""
+
+
+class ResponseTarget(models.Model):
+    """Per-specialty response targets, editable by group administrators in the admin."""
+
+    specialty = models.CharField(_("specialty"), max_length=40, choices=Department.Specialty.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    hours = models.PositiveIntegerField(_("answer within (hours)"))
+
+    class Meta:
+        verbose_name = _("response target")
+        verbose_name_plural = _("response targets")
+        constraints = [
+            models.UniqueConstraint(fields=["specialty", "urgency"], name="response_target_unique"),
+            models.CheckConstraint(condition=Q(hours__gte=1), name="response_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_specialty_display()} {self.get_urgency_display()}: {self.hours}h"
+
+    @classmethod
+    def hours_for(cls, specialty: str, urgency: str) -> int:
+        target = cls.objects.filter(specialty=specialty, urgency=urgency).values_list("hours", flat=True).first()
+        return target or DEFAULT_TARGET_HOURS[Urgency(urgency)]
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ConsultationQuerySet:
+        """The requesting hospital's doctors, and the specialists of the department asked
+        (they must see a case to claim it) — plus the assigned specialist, who keeps access
+        through the care-team grant even if the case is redirected away."""
+        if not user.is_authenticated or user.hospital_id is None:
+            return self.none()
+        rule = Q(requesting_hospital_id=user.hospital_id)
+        if user.has_role(Role.SPECIALIST) and user.department_id:
+            rule |= Q(department_id=user.department_id) & ~Q(status=Status.DRAFT)
+            rule |= Q(assigned_to=user)
+        return self.filter(rule)
+
+    def open(self) -> ConsultationQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def queue_for(self, department: Department) -> ConsultationQuerySet:
+        """A specialty's queue: overdue first, then by due time."""
+        return (
+            self.filter(department=department, status__in=OPEN_STATUSES)
+            .annotate(
+                is_overdue=models.ExpressionWrapper(
+                    Q(due_at__lt=timezone.now(), paused_since__isnull=True), output_field=models.BooleanField()
+                )
+            )
+            .order_by("-is_overdue", "due_at")
+        )
+
+    def past_target(self, now=None) -> ConsultationQuerySet:
+        now = now or timezone.now()
+        return self.filter(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now)
+
+
+@track_clinical()
+class Consultation(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("patient")
+    )
+    requesting_hospital = models.ForeignKey(
+        Hospital, on_delete=models.PROTECT, related_name="+", verbose_name=_("requesting hospital")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requesting doctor")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("specialty asked")
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True)
+
+    # The case
+    question = models.TextField(_("clinical question"), blank=True)
+    history = models.TextField(_("history of the present illness"), blank=True)
+    symptoms = models.TextField(_("symptoms"), blank=True)
+    symptom_duration = models.CharField(_("duration of symptoms"), max_length=60, blank=True)
+    temperature_c = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    heart_rate = models.PositiveSmallIntegerField(_("heart rate (/min)"), null=True, blank=True)
+    respiratory_rate = models.PositiveSmallIntegerField(_("respiratory rate (/min)"), null=True, blank=True)
+    spo2 = models.PositiveSmallIntegerField(_("SpO₂ (%)"), null=True, blank=True)
+    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    height_cm = models.DecimalField(_("height or length (cm)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    current_medicines = models.TextField(_("current medicines"), blank=True)
+    allergies = models.TextField(_("allergies"), blank=True)
+    tried_so_far = models.TextField(_("what has been tried"), blank=True)
+    # Set when the consultation was started from a handbook triage: the answers, the
+    # classification, the thresholds that fired and the handbook version.
+    handbook_context = models.JSONField(_("from the handbook"), null=True, blank=True)
+
+    # The clock
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
+    paused_total = models.DurationField(_("time paused"), default=timedelta)
+    overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    # The specialist
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_consultations",
+        verbose_name=_("specialist"),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+
+    # The answer
+    assessment = models.TextField(_("assessment"), blank=True)
+    recommendation = models.CharField(_("recommendation"), max_length=30, choices=Recommendation.choices, blank=True)
+    plan = models.TextField(_("plan"), blank=True)
+    family_advice = models.TextField(_("advice for the family"), blank=True)
+    follow_up_days = models.PositiveSmallIntegerField(_("follow up in (days)"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    # Declined
+    decline_reason = models.CharField(_("reason"), max_length=30, choices=DeclineReason.choices, blank=True)
+    decline_comment = models.TextField(_("comment"), blank=True)
+
+    # Closing feedback: in China the decision and its responsibility stay with the
+    # requesting doctor, so the record shows what was done with the advice.
+    advice_adopted = models.CharField(_("advice adopted"), max_length=10, choices=Adoption.choices, blank=True)
+    not_adopted_reason = models.TextField(_("why not (fully) adopted"), blank=True)
+    referral_avoided = models.BooleanField(_("referral avoided"), null=True, blank=True)
+    usefulness = models.PositiveSmallIntegerField(_("usefulness (1-5)"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["department", "status", "due_at"], name="consult_queue"),
+            models.Index(fields=["requesting_hospital", "-created_at"], name="consult_hospital_recent"),
+            models.Index(fields=["status", "due_at"], name="consult_status_due"),
+            models.Index(fields=["assigned_to", "status"], name="consult_assigned"),
+            models.Index(fields=["patient", "-created_at"], name="consult_patient"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(usefulness__isnull=True) | Q(usefulness__gte=1, usefulness__lte=5),
+                name="consult_usefulness_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient.name} → {self.department}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:detail", args=[self.public_id])
+
+    # --- Clock ---------------------------------------------------------------------------
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+    def paused_duration(self, now=None) -> timedelta:
+        """Total time paused, including a pause still running."""
+        running = (now or timezone.now()) - self.paused_since if self.paused_since else timedelta()
+        return self.paused_total + running
+
+    def time_left(self, now=None) -> timedelta | None:
+        if self.due_at is None or self.status not in OPEN_STATUSES:
+            return None
+        now = now or timezone.now()
+        # While paused, the clock is frozen at the moment the pause began.
+        reference = self.paused_since or now
+        return self.due_at - reference
+
+    def is_overdue(self, now=None) -> bool:
+        left = self.time_left(now)
+        return left is not None and left < timedelta()
+
+    def response_time(self) -> timedelta | None:
+        """Submission to answer, pauses excluded."""
+        if self.submitted_at is None or self.answered_at is None:
+            return None
+        return self.answered_at - self.submitted_at - self.paused_total
+
+    def answered_within_target(self) -> bool | None:
+        response = self.response_time()
+        if response is None:
+            return None
+        return response <= timedelta(hours=ResponseTarget.hours_for(self.department.specialty, self.urgency))
+
+    # --- Who may do what -----------------------------------------------------------------
+
+    def _is_requesting_doctor(self, user) -> bool:
+        return user.is_authenticated and user.hospital_id == self.requesting_hospital_id and user.is_doctor
+
+    def _is_department_specialist(self, user) -> bool:
+        return user.is_authenticated and user.has_role(Role.SPECIALIST) and user.department_id == self.department_id
+
+    def can_edit_draft(self, user) -> bool:
+        return self.status == Status.DRAFT and self._is_requesting_doctor(user)
+
+    def can_claim(self, user) -> bool:
+        return self.status == Status.SUBMITTED and self._is_department_specialist(user)
+
+    def can_act_as_specialist(self, user) -> bool:
+        return self.status == Status.CLAIMED and self.assigned_to_id == user.pk
+
+    def can_provide_info(self, user) -> bool:
+        return self.status == Status.INFO_REQUESTED and self._is_requesting_doctor(user)
+
+    def can_close(self, user) -> bool:
+        return self.status == Status.ANSWERED and self._is_requesting_doctor(user)
+
+    def can_cancel(self, user) -> bool:
+        return self.status in (Status.DRAFT, Status.SUBMITTED) and self._is_requesting_doctor(user)
+
+    def can_post_message(self, user) -> bool:
+        if self.status in (Status.DRAFT, Status.CLOSED, Status.CANCELLED):
+            return False
+        return self._is_requesting_doctor(user) or self.assigned_to_id == user.pk
+
+    def can_schedule_conference(self, user) -> bool:
+        return (
+            self.status in (Status.CLAIMED, Status.INFO_REQUESTED, Status.ANSWERED) and self.assigned_to_id == user.pk
+        )
+
+    # --- Transitions ---------------------------------------------------------------------
+    # Each public method locks the row, re-checks the state under the lock, changes it,
+    # writes the event and queues notifications after commit. Two people acting at once:
+    # the second waits for the lock, then finds the state changed and is refused.
+
+    def _locked(self) -> Consultation:
+        return type(self).objects.select_for_update().select_related("department", "patient").get(pk=self.pk)
+
+    def _record(self, actor, kind: str, from_status: str, note: str = "") -> ConsultationEvent:
+        return ConsultationEvent.objects.create(
+            consultation=self, actor=actor, kind=kind, from_status=from_status, to_status=self.status, note=note
+        )
+
+    def _notify(self, recipients, kind: str, actor, **context) -> None:
+        people = [person for person in recipients if person is not None and person.pk != getattr(actor, "pk", None)]
+        if people:
+            notify(people, kind, self, actor=actor, context={"patient_age": self.patient.age_display(), **context})
+
+    def _requesting_doctors(self):
+        return [self.requested_by]
+
+    def _department_specialists(self):
+        from cloudpeds.accounts.models import User
+
+        return list(User.objects.filter(department=self.department, groups__name=Role.SPECIALIST, is_active=True))
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def _to_submitted(self) -> None:
+        pass
+
+    def submit(self, user) -> None:
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.can_edit_draft(user):
+                raise ConsultationError(_("This consultation can no longer be submitted."))
+            if not locked.question.strip():
+                raise ConsultationError(_("Write the clinical question before submitting."))
+            if not locked.patient.has_sharing_consent():
+                raise ConsultationError(
+                    _("Record the guardian's consent to share the record before asking a specialist.")
+                )
+            now = timezone.now()
+            locked._to_submitted()
+            locked.submitted_at = now
+            locked.due_at = now + timedelta(hours=ResponseTarget.hours_for(locked.department.specialty, locked.urgency))
+            locked.save()
+            locked._record(user, "submitted", Status.DRAFT)
+            locked._notify(locked._department_specialists(), "consultations.submitted", user)
+        self.refresh_from_db()
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.CLAIMED)
+    def _to_claimed(self) -> None:
+        pass
+
+    def claim(self, user, *, assigned_by=None) -> None:
+        """A specialist takes the case (or a coordinator assigns it to them)."""
+        actor = assigned_by or user
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.status != Status.SUBMITTED:
+                raise ConsultationError(_("Another specialist has already taken this case."))
+            if not locked._is_department_specialist(user):
+                raise ConsultationError(_("Only a specialist of the department asked can take this case."))
+            if assigned_by is not None and not locked._is_department_specialist(assigned_by):
+                raise ConsultationError(_("Only a specialist of the department can assign its cases."))
+            locked._to_claimed()
+            locked.assigned_to = user
+            locked.claimed_at = timezone.now()
+            locked.save()
+            locked.patient.grant(
+                user=user, reason=str(_("Answering a remote consultation")), source=locked, granted_by=actor
+            )
+            kind = "assigned" if assigned_by is not None else "claimed"
+            locked._record(actor, kind, Status.SUBMITTED, note=user.display_name if assigned_by else "")
+            locked._notify(
+                [*locked._requesting_doctors(), user], "consultations.claimed", actor, specialist=user.display_name
+            )
+        self.refresh_from_db()
+
+    @transition(field=status, source=Status.CLAIMED, target=Status.INFO_REQUESTED)
+    def _to_info_requested(self) -> None:
+        pass
+
+    def request_info(self, user, question: str) -> None:
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.can_act_as_specialist(user):
+                raise ConsultationError(_("Only the specialist handling this case can ask for information."))
+            locked._to_info_requested()
+            locked.paused_since = timezone.now()
+            locked.save()
+            locked._record(user, "info_requested", Status.CLAIMED, note=question)
+            Message.objects.create(consultation=locked, author=user, body=question, is_info_request=True)
+            locked._notify(locked._requesting_doctors(), "consultations.info_requested", user, question=question)
+        self.refresh_from_db()
+
+    @transition(field=status, source=Status.INFO_REQUESTED, target=Status.CLAIMED)
+    def _to_claimed_again(self) -> None:
+        pass
+
+    def provide_info(self, user, answer: str) -> None:
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.can_provide_info(user):
+                raise ConsultationError(_("No information is being waited for."))
+            now = timezone.now()
+            pause = now - locked.paused_since
+            locked._to_claimed_again()
+            # The response clock resumes where it stopped: the due time moves by the pause.
+            locked.paused_total += pause
+            locked.due_at += pause
+            locked.paused_since = None
+            locked.save()
+            locked._record(user, "info_provided", Status.INFO_REQUESTED, note=answer)
+            Message.objects.create(consultation=locked, author=user, body=answer)
+            locked._notify([locked.assigned_to], "consultations.info_provided", user)
+        self.refresh_from_db()
+
+    @transition(field=status, source=[Status.SUBMITTED, Status.CLAIMED], target=Status.SUBMITTED)
+    def _to_resubmitted(self) -> None:
+        pass
+
+    def redirect(self, user, department: Department, reason: str) -> None:
+        """Send the case to another Xinhua specialty; its clock restarts with that specialty's target."""
+        with transaction.atomic():
+            locked = self._locked()
+            allowed = locked.can_act_as_specialist(user) or (
+                locked.status == Status.SUBMITTED and locked._is_department_specialist(user)
+            )
+            if not allowed:
+                raise ConsultationError(_("Only the department's specialists can redirect this case."))
+            if department.pk == locked.department_id or not department.hospital.is_lead:
+                raise ConsultationError(_("Choose another specialty of the lead hospital."))
+            from_status = locked.status
+            old = str(locked.department)
+            locked._to_resubmitted()
+            now = timezone.now()
+            locked.department = department
+            locked.assigned_to = None
+            locked.claimed_at = None
+            locked.submitted_at = locked.submitted_at or now
+            locked.due_at = now + timedelta(hours=ResponseTarget.hours_for(department.specialty, locked.urgency))
+            locked.overdue_at = None
+            locked.escalated_at = None
+            locked.save()
+            locked._record(user, "redirected", from_status, note=f"{old} → {department}: {reason}")
+            locked._notify(
+                locked._requesting_doctors() + locked._department_specialists(),
+                "consultations.redirected",
+                user,
+                reason=reason,
+            )
+        self.refresh_from_db()
+
+    @transition(field=status, source=[Status.SUBMITTED, Status.CLAIMED], target=Status.DECLINED)
+    def _to_declined(self) -> None:
+        pass
+
+    def decline(self, user, reason: str, comment: str = "") -> None:
+        with transaction.atomic():
+            locked = self._locked()
+            allowed = locked.can_act_as_specialist(user) or (
+                locked.status == Status.SUBMITTED and locked._is_department_specialist(user)
+            )
+            if not allowed:
+                raise ConsultationError(_("Only the department's specialists can decline this case."))
+            if reason not in DeclineReason.values:
+                raise ConsultationError(_("Choose a reason."))
+            from_status = locked.status
+            locked._to_declined()
+            locked.decline_reason = reason
+            locked.decline_comment = comment
+            locked.save()
+            locked._record(user, "declined", from_status, note=comment)
+            locked._notify(
+                locked._requesting_doctors(), "consultations.declined", user, reason=str(DeclineReason(reason).label)
+            )
+        self.refresh_from_db()
+
+    @transition(field=status, source=Status.CLAIMED, target=Status.ANSWERED)
+    def _to_answered(self) -> None:
+        pass
+
+    def answer(
+        self, user, *, assessment: str, recommendation: str, plan: str, family_advice: str, follow_up_days: int | None
+    ) -> None:
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.can_act_as_specialist(user):
+                raise ConsultationError(_("Only the specialist handling this case can answer it."))
+            if recommendation not in Recommendation.values:
+                raise ConsultationError(_("Choose a recommendation."))
+            locked._to_answered()
+            locked.assessment = assessment
+            locked.recommendation = recommendation
+            locked.plan = plan
+            locked.family_advice = family_advice
+            locked.follow_up_days = follow_up_days
+            locked.answered_at = timezone.now()
+            locked.save()
+            locked._record(user, "answered", Status.CLAIMED)
+            locked._notify(
+                locked._requesting_doctors(),
+                "consultations.answered",
+                user,
+                recommendation=str(Recommendation(recommendation).label),
+            )
+        self.refresh_from_db()
+
+    @transition(field=status, source=Status.ANSWERED, target=Status.CLOSED)
+    def _to_closed(self) -> None:
+        pass
+
+    def close(
+        self, user, *, advice_adopted: str, not_adopted_reason: str, referral_avoided: bool, usefulness: int
+    ) -> None:
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.can_close(user):
+                raise ConsultationError(_("Only the requesting hospital's doctors can close an answered case."))
+            if advice_adopted != Adoption.FULLY and not not_adopted_reason.strip():
+                raise ConsultationError(_("Say why the advice was not fully adopted."))
+            if not 1 <= usefulness <= 5:
+                raise ConsultationError(_("Rate the usefulness from 1 to 5."))
+            locked._to_closed()
+            locked.advice_adopted = advice_adopted
+            locked.not_adopted_reason = not_adopted_reason
+            locked.referral_avoided = referral_avoided
+            locked.usefulness = usefulness
+            locked.closed_at = timezone.now()
+            locked.save()
+            locked._record(user, "closed", Status.ANSWERED)
+            locked._notify([locked.assigned_to], "consultations.closed", user, usefulness=usefulness)
+        self.refresh_from_db()
+
+    @transition(field=status, source=[Status.DRAFT, Status.SUBMITTED], target=Status.CANCELLED)
+    def _to_cancelled(self) -> None:
+        pass
+
+    def cancel(self, user, reason: str = "") -> None:
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.can_cancel(user):
+                raise ConsultationError(_("A case already with a specialist cannot be withdrawn."))
+            from_status = locked.status
+            locked._to_cancelled()
+            locked.save()
+            locked._record(user, "cancelled", from_status, note=reason)
+            if from_status == Status.SUBMITTED:
+                locked._notify(locked._department_specialists(), "consultations.cancelled", user)
+        self.refresh_from_db()
+
+    # --- Escalation (periodic job) -------------------------------------------------------
+
+    def mark_overdue(self, now=None) -> bool:
+        """First step: the department's specialists are told. Returns whether it acted."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.overdue_at is not None or locked.status not in CLOCK_RUNNING_STATUSES or locked.due_at >= now:
+                return False
+            locked.overdue_at = now
+            locked.save(update_fields=["overdue_at"])
+            locked._record(None, "overdue", locked.status)
+            notify(
+                locked._department_specialists(),
+                "consultations.overdue",
+                locked,
+                context={"patient_age": locked.patient.age_display()},
+            )
+        return True
+
+    def escalate(self, now=None) -> bool:
+        """Second step, a configurable delay after overdue: the group administrators are told."""
+        from cloudpeds.accounts.models import User
+
+        now = now or timezone.now()
+        delay = timedelta(hours=settings.CONSULTATION_ESCALATION_DELAY_HOURS)
+        with transaction.atomic():
+            locked = self._locked()
+            if (
+                locked.escalated_at is not None
+                or locked.overdue_at is None
+                or locked.status not in CLOCK_RUNNING_STATUSES
+                or locked.overdue_at + delay > now
+            ):
+                return False
+            locked.escalated_at = now
+            locked.save(update_fields=["escalated_at"])
+            locked._record(None, "escalated", locked.status)
+            admins = User.objects.filter(groups__name=Role.GROUP_ADMIN, is_active=True)
+            notify(
+                list(admins), "consultations.escalated", locked, context={"patient_age": locked.patient.age_display()}
+            )
+        return True
+
+
+class ConsultationEvent(models.Model):
+    """One step of a consultation: who, when, from which state to which, and a note."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    kind = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["consultation", "at"], name="consult_event_order")]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+@track_clinical()
+class Message(models.Model):
+    """The thread beside the case, for both sides; files attach through Attachment.source."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("message"))
+    is_info_request = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def _room_name() -> str:
+    # Unguessable: the room name is the only thing between a stranger and the call.
+    return f"cloudpeds-{secrets.token_urlsafe(18)}"
+
+
+class CaseConference(models.Model):
+    """A live video case conference about a consultation."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="conferences")
+    scheduled_for = models.DateTimeField(_("time"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
+    room = models.CharField(max_length=80, unique=True, default=_room_name, editable=False)
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="case_conferences")
+    organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SCHEDULED)
+    summary = models.TextField(_("summary"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["scheduled_for"]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+    @property
+    def join_url(self) -> str:
+        return f"{settings.VIDEO_CONFERENCE_BASE_URL.rstrip('/')}/{self.room}"
+
+
+class ConsultationReport(models.Model):
+    """The consultation report PDF, made by a task; one per consultation version."""
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="report")
+    requested_at = models.DateTimeField(default=timezone.now)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    # The report describes the case as of this status: asking again after the case
+    # changes makes a new one.
+    status_at_generation = models.CharField(max_length=20, blank=True)
+    file = models.FileField(upload_to="reports/consultations/", null=True, blank=True, max_length=200)
+
+    def __str__(self) -> str:
+        return f"report {self.consultation_id}"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.file) and self.generated_at is not None

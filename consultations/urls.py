@@ -1,9 +1,9 @@
-from django.urls import path
+"""Each side of the work keeps its routes in its own module; this joins them."""
 
-from . import views
+from .urls_answering import urlpatterns as answering
+from .urls_asking import urlpatterns as asking
+from .urls_reports import urlpatterns as reports
 
 app_name = "consultations"
 
-urlpatterns = [
-    path("", views.index, name="index"),
-]
+urlpatterns = [*asking, *answering, *reports]

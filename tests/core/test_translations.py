@@ -31,7 +31,7 @@ def test_every_message_is_translated_and_none_is_fuzzy():
 def test_compiled_catalogue_matches_the_po_file():
     po = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in polib.pofile(str(PO))}
     mo = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in polib.mofile(str(MO))}
-    po_active = {key: value for key, value in po.items() if not key[1] == ""}
+    po_active = {key: value for key, value in po.items() if key[1] != ""}
 
     assert po_active == {key: value for key, value in mo.items() if key[1] != ""}, "run `make messages`"
 
