@@ -335,5 +335,7 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="cloudpeds-demo")
 # are told; and the video service for live case conferences (a self-hosted Jitsi Meet).
 CONSULTATION_ESCALATION_DELAY_HOURS = env.int("CONSULTATION_ESCALATION_DELAY_HOURS", default=4)
 VIDEO_CONFERENCE_BASE_URL = env("VIDEO_CONFERENCE_BASE_URL", default="https://meet.cloudpeds.example")
+# Behind our reverse proxy the client's address is the entry it appended to X-Forwarded-For.
+AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
 # Roles that must enroll in two-factor before reaching any page of the portal.
 TWO_FACTOR_REQUIRED_ROLES = ["group_admin", "transfer_admin"]

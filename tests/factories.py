@@ -75,3 +75,60 @@ class PatientFactory(DjangoModelFactory):
         # Pass consent=False for a child whose guardian has not agreed to sharing.
         if create and extracted is not False:
             self.consents.create(given_by="李红", relation="mother", recorded_by=self.registered_by)
+
+
+class AccessEventFactory(DjangoModelFactory):
+    """One read of a child's record by a user of the registering hospital (pass `at=` to date it)."""
+
+    class Meta:
+        model = "audit.AccessEvent"
+
+    patient = factory.SubFactory(PatientFactory)
+    user = factory.SubFactory(UserFactory, hospital=factory.SelfAttribute("..patient.hospital"))
+    action = "view"
+    object_type = "patients.patient"
+    object_id = factory.LazyAttribute(lambda o: str(o.patient.public_id))
+    path = factory.LazyAttribute(lambda o: f"/patients/{o.patient.public_id}/")
+    ip_address = "10.20.30.40"
+
+
+class NotificationFactory(DjangoModelFactory):
+    """An inbox row; email not wanted unless a test says otherwise (use notify() to test sending)."""
+
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "patient.shared"
+    context = factory.Dict({})
+    email_status = "not_wanted"
+
+
+def _small_png_upload():
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (64, 48), (205, 92, 92)).save(out, "PNG")
+    return SimpleUploadedFile("皮疹.png", out.getvalue(), content_type="image/png")
+
+
+class AttachmentFactory(DjangoModelFactory):
+    """A clinical file on a child's record, stored through the real upload path (a small PNG
+    by default; pass `upload=SimpleUploadedFile(...)` for another file). It writes to the
+    default storage: point STORAGES at a tmp_path first (see tests/attachments/conftest.py)."""
+
+    class Meta:
+        model = "attachments.Attachment"
+
+    patient = factory.SubFactory(PatientFactory)
+    uploaded_by = factory.LazyAttribute(lambda o: o.patient.registered_by)
+    kind = "photo"
+    description = "左前臂皮疹"
+    upload = factory.LazyFunction(_small_png_upload)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.objects.create_from_upload(**kwargs)

@@ -1,19 +1,60 @@
 from __future__ import annotations
 
+import ipaddress
+from datetime import date, datetime, time, timedelta
+
 import pgtrigger
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from cloudpeds.accounts.roles import Role
+
+
+def can_audit(user) -> bool:
+    """Group administrators oversee the whole group, so they read every access event.
+
+    Superusers too: the navigation offers them every section, and the admin already
+    shows them the raw (read-only) rows.
+    """
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.GROUP_ADMIN))
+
+
+def _day_start(day: date) -> datetime:
+    # Dates typed in a filter are the group's days (Asia/Shanghai), not UTC days.
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 class AccessEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AccessEventQuerySet:
+        return self if can_audit(user) else self.none()
+
     def for_patient(self, patient) -> AccessEventQuerySet:
         return self.filter(patient=patient)
 
     def by_user(self, user) -> AccessEventQuerySet:
         return self.filter(user=user)
+
+    def between(self, start: date | None = None, end: date | None = None) -> AccessEventQuerySet:
+        """Events from the start of `start` to the end of `end` (both inclusive, local days).
+
+        A half-open range on `at` rather than `at__date`, so that the (patient, -at) and
+        (user, -at) indexes still serve the query.
+        """
+        qs = self
+        if start is not None:
+            qs = qs.filter(at__gte=_day_start(start))
+        if end is not None and end < date.max:
+            qs = qs.filter(at__lt=_day_start(end + timedelta(days=1)))
+        return qs
+
+    def with_people(self) -> AccessEventQuerySet:
+        """Everything an audit row shows, in the same query (constant query count)."""
+        return self.select_related("user__hospital", "patient__hospital")
 
 
 class AccessEvent(models.Model):
@@ -55,11 +96,41 @@ class AccessEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.object_type} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def object_label(self) -> str:
+        """The kind of object read, in words ("Patient", "Attachment"), from its model."""
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return self.object_type
+        return capfirst(model._meta.verbose_name)
+
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the proxy in production the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if not settings.DEBUG else ""
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
+    """The address the request came from.
+
+    X-Forwarded-For is trusted only when settings.AUDIT_TRUST_X_FORWARDED_FOR says a reverse
+    proxy of ours sets it (True for one proxy, or the number of proxies in front). Then the
+    address our outermost proxy appended is used, counted from the right: the left-hand
+    entries are whatever the client chose to send and would let anyone forge the audit trail.
+    An address that does not parse is ignored rather than breaking the page (the column is
+    an inet).
+    """
+    proxies = int(getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False))
+    if proxies > 0:
+        hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            forwarded = _valid_ip(hops[-proxies])
+            if forwarded:
+                return forwarded
+    return _valid_ip(request.META.get("REMOTE_ADDR", ""))
 
 
 def log_access(request: HttpRequest, patient, action: str, obj: models.Model | None = None) -> AccessEvent:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from cloudpeds.core.views import home
+from . import views
 
 app_name = "audit"
 
-# Placeholder route until the audit pages land (replace `home` with the audit index view).
 urlpatterns = [
-    path("", home, name="index"),
+    path("", views.index, name="index"),
+    path("patients/<uuid:public_id>/", views.patient_events, name="patient"),
+    path("users/<uuid:public_id>/", views.user_events, name="user"),
 ]
