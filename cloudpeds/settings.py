@@ -73,7 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "cloudpeds.core.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cloudpeds.accounts.context_processors.navigation",
+                "cloudpeds.notifications.context_processors.unread_count",
             ],
         },
     },
@@ -179,7 +180,12 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Periodic jobs (static schedule, no django-celery-beat). Feature issues add their jobs here.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "notifications-resend-unsent": {
+        "task": "cloudpeds.notifications.tasks.resend_unsent_notifications",
+        "schedule": timedelta(minutes=5),
+    },
+}
 
 # --- Auth -----------------------------------------------------------------------------
 

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("unread-count/", views.unread_count, name="unread_count"),
+    path("read-all/", views.mark_all_read, name="mark_all_read"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("<uuid:public_id>/", views.open_notification, name="open"),
+    path("<uuid:public_id>/read/", views.mark_read, name="mark_read"),
+]

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from .models import Notification
+
+
+def unread_count(request: HttpRequest) -> dict:
+    """The navigation badge's first number, on every page for a signed-in person.
+
+    A callable, so the count query runs only when a template shows it (the badge), not for
+    every fragment or email rendered with a request.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notification_count": lambda: Notification.objects.visible_to(user).unread().count()}

@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import Q
+from django.template import TemplateDoesNotExist
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import kinds
+from .email import absolute_url, render_email, render_subject
+
+logger = logging.getLogger(__name__)
+
+# A row still pending this long after it was written missed its task (broker down, worker
+# lost); the periodic job sends it.
+RESEND_AFTER = timedelta(minutes=1)
+# After this many failed sends the address is presumably wrong: stop and keep the error.
+MAX_EMAIL_ATTEMPTS = 10
+# Rows per run of the periodic job, so that one run stays short after a long outage.
+RESEND_BATCH_SIZE = 200
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NotificationQuerySet:
+        """A person sees only their own notifications; anyone else's id is a 404."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def email_overdue(self) -> NotificationQuerySet:
+        return self.filter(email_status=Notification.EmailStatus.PENDING, created_at__lt=timezone.now() - RESEND_AFTER)
+
+    def mark_read(self) -> int:
+        return self.unread().update(read_at=timezone.now())
+
+
+class Notification(models.Model):
+    """One notification for one person: the inbox row, and the outbox of its email.
+
+    The row exists before any email is attempted; `email_status` records what was done,
+    so the task and the periodic job can both run for it and still send once.
+    """
+
+    class EmailStatus(models.TextChoices):
+        NOT_WANTED = "not_wanted", _("Not wanted")
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=80)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    target_id = models.BigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    target_url = models.CharField(_("link"), max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("email status"), max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(fields=["created_at"], condition=Q(email_status="pending"), name="notification_email_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("notifications:open", args=[self.public_id])
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def icon(self) -> str:
+        try:
+            return kinds.get(self.kind).icon
+        except kinds.UnknownKind:
+            return "bi-bell"
+
+    @property
+    def language(self) -> str:
+        return self.recipient.preferred_language or settings.LANGUAGE_CODE
+
+    def template_context(self) -> dict:
+        """What the kind's templates see: the caller's context, then the fields every kind has."""
+        return {
+            **self.context,
+            "recipient_name": self.recipient.display_name,
+            "actor_name": self.actor.display_name if self.actor else "",
+            "url": absolute_url(self.get_absolute_url()),
+            "preferences_url": absolute_url(reverse("notifications:preferences")),
+        }
+
+    def subject(self) -> str:
+        """The inbox line: the email subject, in the recipient's language, rendered now."""
+        try:
+            return render_subject(self.kind, self.template_context(), self.language)
+        except TemplateDoesNotExist:
+            # A kind whose app was removed: the inbox still opens.
+            try:
+                return str(kinds.get(self.kind).label)
+            except kinds.UnknownKind:
+                return self.kind
+
+    def mark_read(self) -> None:
+        if self.read_at is None:
+            self.read_at = timezone.now()
+            # An UPDATE of one column, not save(): a worker may be writing the email fields
+            # of this row at the same moment.
+            Notification.objects.filter(pk=self.pk, read_at__isnull=True).update(read_at=self.read_at)
+
+    @classmethod
+    def send_email(cls, notification_id: int) -> bool:
+        """Send this notification's email unless it was already sent; True if sent now.
+
+        The task and the periodic job may run at the same time for the same row (a retry
+        overlapping the resend job, or a message delivered twice). The row lock makes the
+        second wait until the first commits; it then reads `sent` and returns. The lock is
+        held while talking to the mail server on purpose. If the commit itself fails after
+        the server accepted the message, the row stays pending and the email goes out twice:
+        at-least-once, never lost.
+        """
+        error: Exception | None = None
+        with transaction.atomic():
+            notification = (
+                cls.objects.select_for_update(of=("self",))
+                .select_related("recipient", "actor")
+                .filter(pk=notification_id)
+                .first()
+            )
+            if notification is None or notification.email_status != cls.EmailStatus.PENDING:
+                return False
+            if not notification.recipient.email or not notification.recipient.is_active:
+                notification.email_status = cls.EmailStatus.NOT_WANTED
+                notification.save(update_fields=["email_status"])
+                return False
+            notification.email_attempts += 1
+            try:
+                notification._deliver()
+            except Exception as exc:  # noqa: BLE001 - recorded on the row, raised again below for the retry
+                error = exc
+                notification.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+                if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
+                    notification.email_status = cls.EmailStatus.FAILED
+            else:
+                notification.email_status = cls.EmailStatus.SENT
+                notification.email_sent_at = timezone.now()
+                notification.last_error = ""
+            notification.save(update_fields=["email_status", "email_attempts", "email_sent_at", "last_error"])
+        # Raised outside the atomic block so the attempt and its error are committed.
+        if error is not None:
+            raise error
+        return True
+
+    def _deliver(self) -> None:
+        subject, text, html = render_email(self.kind, self.template_context(), self.language)
+        message = EmailMultiAlternatives(subject=subject, body=text, to=[self.recipient.email])
+        message.attach_alternative(html, "text/html")
+        message.send()
+
+    @classmethod
+    def resend_unsent(cls) -> int:
+        """Send what is still pending after RESEND_AFTER; return how many went out."""
+        ids = list(cls.objects.email_overdue().order_by("created_at").values_list("pk", flat=True)[:RESEND_BATCH_SIZE])
+        sent = 0
+        for notification_id in ids:
+            try:
+                sent += cls.send_email(notification_id)
+            except Exception:
+                # One bad address must not hold up the rest; the error is on the row.
+                logger.warning("Email for notification %s failed again", notification_id, exc_info=True)
+        return sent
+
+
+class NotificationPreferenceQuerySet(models.QuerySet):
+    def email_choices(self, user) -> dict[str, bool]:
+        """Every registered kind → whether `user` wants its email (on unless turned off)."""
+        stored = dict(self.filter(user=user).values_list("kind", "email_enabled"))
+        return {kind.key: stored.get(kind.key, True) for kind in kinds.all_kinds()}
+
+    def email_refused(self, user_ids: list[int], kind: str) -> set[int]:
+        return set(self.filter(user_id__in=user_ids, kind=kind, email_enabled=False).values_list("user_id", flat=True))
+
+    def save_choices(self, user, choices: dict[str, bool]) -> None:
+        known = {kind.key for kind in kinds.all_kinds()}
+        rows = [
+            NotificationPreference(user=user, kind=key, email_enabled=enabled)
+            for key, enabled in choices.items()
+            if key in known
+        ]
+        self.bulk_create(
+            rows, update_conflicts=True, unique_fields=["user", "kind"], update_fields=["email_enabled", "updated_at"]
+        )
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind. No row means the default: email on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=80)
+    email_enabled = models.BooleanField(_("email me"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = NotificationPreferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.email_enabled}"

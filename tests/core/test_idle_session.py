@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.sessions.models import Session
+
+pytestmark = pytest.mark.django_db
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_page_view_renews_the_idle_timeout(client, doctor, settings):
+    client.force_login(doctor)
+    Session.objects.update(expire_date="2030-01-01T00:00:00Z")
+
+    client.get("/")
+
+    assert _expiry(client).year != 2030
+
+
+def test_background_polling_does_not_keep_the_session_alive(client, doctor):
+    client.force_login(doctor)
+    Session.objects.update(expire_date="2030-01-01T00:00:00Z")
+
+    response = client.get("/notifications/unread-count/")
+
+    assert response.status_code == 200
+    assert _expiry(client).year == 2030
+    assert "Cookie" in response["Vary"]

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from cloudpeds.celery import app as celery_app
+from cloudpeds.notifications import kinds
+
+from ..factories import PatientFactory
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Tasks run in-process whatever REDIS_URL says, so a test never touches a real broker."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def test_kind():
+    """A kind that exists only in tests (no email templates: use it where nothing is sent)."""
+    kind = kinds.register("system.test", "Test notification", icon="bi-bug")
+    yield kind
+    kinds.unregister("system.test")
+
+
+@pytest.fixture
+def patient(doctor):
+    return PatientFactory(hospital=doctor.hospital, registered_by=doctor)
