@@ -244,6 +244,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Largest clinical file a doctor may upload (photos, lab reports, letters).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 AWS_STORAGE_BUCKET_NAME = env("S3_BUCKET", default="")
 if AWS_STORAGE_BUCKET_NAME:

@@ -1,21 +1,50 @@
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Exists, Func, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.accounts.models import Hospital
+from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.audit.history import track_clinical
 
 from .age import pediatric_age
-from .national_id import mask_national_id, validate_national_id
+from .national_id import birth_date_of, mask_national_id, validate_national_id
+
+# Who works with patient records at all: doctors, and transfer administrators who arrange
+# transfers of their hospital's children. Training managers, handbook editors and group
+# administrators have no clinical role and get 403 on every patient page.
+PATIENT_ROLES = frozenset(DOCTOR_ROLES | {Role.TRANSFER_ADMIN})
+
+
+def works_with_patients(user) -> bool:
+    return user.is_authenticated and user.hospital_id is not None and user.has_role(*PATIENT_ROLES)
+
+
+class _EqualsAny(Func):
+    """`column = ANY(ARRAY(subquery))`.
+
+    Unlike `EXISTS (correlated subquery)` or `IN (subquery)` inside an OR, PostgreSQL
+    evaluates the array once (an InitPlan) and can answer `id = ANY(array)` from the
+    primary key index, so `hospital = x OR id = ANY(...)` becomes a BitmapOr of two index
+    scans instead of a sequential scan of every hospital's children.
+    """
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = models.BooleanField()
 
 
 class PatientQuerySet(models.QuerySet):
@@ -28,18 +57,58 @@ class PatientQuerySet(models.QuerySet):
         """
         if not user.is_authenticated or user.hospital_id is None:
             return self.none()
-        grants = (
+        granted = (
             CareTeamGrant.objects.live()
-            .filter(patient=OuterRef("pk"))
             .filter(Q(user=user) | Q(hospital_id=user.hospital_id))
+            .order_by()
+            .values("patient_id")
         )
-        return self.filter(Q(hospital_id=user.hospital_id) | Exists(grants))
+        return self.filter(Q(hospital_id=user.hospital_id) | _EqualsAny("pk", ArraySubquery(granted)))
 
     def search(self, text: str) -> PatientQuerySet:
+        # Chinese names have no word boundaries and are two to four characters long, so a
+        # substring match is the right search ("王" or "小明" both find 王小明). It runs
+        # within the already index-filtered set of the user's visible patients.
         text = text.strip()
         if not text:
             return self
         return self.filter(Q(name__icontains=text) | Q(record_number__iexact=text))
+
+    def possible_duplicates(self, *, hospital: Hospital, name: str, date_of_birth: date, phones: list[str]):
+        """Children of `hospital` with the same name and date of birth and a guardian with
+        one of these phone numbers: most likely the same child registered before."""
+        phones = [normalize_phone(phone) for phone in phones if phone]
+        if not phones:
+            return self.none()
+        matching_guardian = Guardian.objects.filter(patient=OuterRef("pk"), phone__in=phones)
+        return self.filter(hospital=hospital, name=name.strip(), date_of_birth=date_of_birth).filter(
+            Exists(matching_guardian)
+        )
+
+    def record_number_taken(self, hospital: Hospital, record_number: str, *, exclude_pk: int | None = None) -> bool:
+        return self.filter(hospital=hospital, record_number=record_number).exclude(pk=exclude_pk).exists()
+
+    def with_list_columns(self) -> PatientQuerySet:
+        """What a list row shows, in the same number of queries for any page size."""
+        return self.select_related("hospital").annotate(
+            has_consent=Exists(Consent.objects.active().filter(patient=OuterRef("pk")))
+        )
+
+
+def normalize_phone(value: str) -> str:
+    """Phones are compared and stored without spaces or dashes: "138 0013-8000" → "13800138000"."""
+    return "".join(ch for ch in value.strip() if ch not in " -()")
+
+
+_PHONE = re.compile(r"^\+?\d{7,15}$")
+
+
+def validate_phone(value: str) -> None:
+    # Mobile numbers (11 digits) and landlines with area code (021 and 7 or 8 digits) both occur.
+    if not _PHONE.match(normalize_phone(value)):
+        raise ValidationError(
+            _("Enter a phone number of 7 to 15 digits, for example 13800001234 or 021-65790000."), code="phone"
+        )
 
 
 @track_clinical()
@@ -63,9 +132,23 @@ class Patient(models.Model):
     allergies = models.TextField(_("allergies"), blank=True)
     chronic_conditions = models.TextField(_("chronic conditions"), blank=True)
     gestational_age_weeks = models.PositiveSmallIntegerField(
-        _("gestational age at birth (weeks)"), null=True, blank=True
+        _("gestational age at birth (weeks)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(22, _("Gestational age must be between 22 and 44 weeks.")),
+            MaxValueValidator(44, _("Gestational age must be between 22 and 44 weeks.")),
+        ],
     )
-    birth_weight_g = models.PositiveIntegerField(_("birth weight (g)"), null=True, blank=True)
+    birth_weight_g = models.PositiveIntegerField(
+        _("birth weight (g)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(300, _("Birth weight must be between 300 and 6500 g.")),
+            MaxValueValidator(6500, _("Birth weight must be between 300 and 6500 g.")),
+        ],
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
     )
@@ -82,6 +165,9 @@ class Patient(models.Model):
             models.UniqueConstraint(fields=["hospital", "record_number"], name="patient_unique_record_number"),
         ]
         indexes = [
+            # The patient list: newest first, filtered by the access rule. Reading this index
+            # backwards and stopping after one page beats sorting a whole hospital's children.
+            models.Index(fields=["-created_at", "-id"], name="patient_recent"),
             models.Index(fields=["hospital", "-created_at"], name="patient_hospital_recent"),
             models.Index(fields=["hospital", "name", "date_of_birth"], name="patient_duplicate_lookup"),
         ]
@@ -89,8 +175,23 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.record_number})"
 
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+        if self.national_id and self.date_of_birth:
+            born = birth_date_of(self.national_id)
+            if born is not None and born != self.date_of_birth:
+                errors["national_id"] = _("The date of birth in the ID number does not match the date of birth.")
+        if errors:
+            raise ValidationError(errors)
+
     def age_display(self, today: date | None = None) -> str:
         return pediatric_age(self.date_of_birth, today or timezone.localdate())
+
+    @property
+    def is_newborn(self) -> bool:
+        return (timezone.localdate() - self.date_of_birth).days < 28
 
     @property
     def masked_national_id(self) -> str:
@@ -106,6 +207,34 @@ class Patient(models.Model):
 
     def has_sharing_consent(self) -> bool:
         return self.consents.active().exists()
+
+    def active_consent(self) -> Consent | None:
+        return self.consents.active().select_related("recorded_by").first()
+
+    def record_consent(self, *, given_by: str, relation: str, recorded_by, scope: str | None = None) -> Consent:
+        """The guardian agrees to share the record with the group. One active consent per
+        scope: the patient row is locked so that a double submit does not record two."""
+        scope = scope or Consent.Scope.GROUP_SHARING
+        with transaction.atomic():
+            Patient.objects.select_for_update().get(pk=self.pk)
+            if self.consents.active().filter(scope=scope).exists():
+                raise ConsentAlreadyRecorded(self)
+            return self.consents.create(scope=scope, given_by=given_by, relation=relation, recorded_by=recorded_by)
+
+    def withdraw_consent(self, *, withdrawn_by) -> int:
+        """The guardian withdraws sharing consent. Access already given through care-team
+        grants ends with it: the guardian no longer agrees to the record being seen outside
+        the hospital, and a grant is exactly that. Returns the number of grants revoked."""
+        now = timezone.now()
+        with transaction.atomic():
+            Patient.objects.select_for_update().get(pk=self.pk)
+            withdrawn = self.consents.active().update(withdrawn_at=now, withdrawn_by=withdrawn_by)
+            if not withdrawn:
+                raise NoActiveConsent(self)
+            return self.grants.live().update(revoked_at=now, revoked_by=withdrawn_by)
+
+    def live_grants(self) -> CareTeamGrantQuerySet:
+        return self.grants.live().select_related("user", "user__hospital", "hospital", "granted_by")
 
     def grant(
         self, *, reason: str, source: models.Model | None = None, user=None, hospital=None, granted_by=None, until=None
@@ -136,6 +265,18 @@ class ConsentRequired(Exception):
         self.patient = patient
 
 
+class ConsentAlreadyRecorded(Exception):
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(f"Sharing consent is already recorded for patient {patient.public_id}")
+        self.patient = patient
+
+
+class NoActiveConsent(Exception):
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(f"No active sharing consent to withdraw for patient {patient.public_id}")
+        self.patient = patient
+
+
 @track_clinical()
 class Guardian(models.Model):
     class Relation(models.TextChoices):
@@ -147,7 +288,7 @@ class Guardian(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="guardians")
     name = models.CharField(_("name"), max_length=80)
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
-    phone = models.CharField(_("phone"), max_length=30)
+    phone = models.CharField(_("phone"), max_length=30, validators=[validate_phone])
 
     class Meta:
         verbose_name = _("guardian")
@@ -164,10 +305,40 @@ class GrowthMeasurement(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="measurements")
     measured_on = models.DateField(_("date"))
-    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=5, decimal_places=2, null=True, blank=True)
-    height_cm = models.DecimalField(_("height or length (cm)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    # Plausibility ranges: anything outside is a typo (grams for kilograms, a misplaced
+    # decimal point), not a child.
+    weight_kg = models.DecimalField(
+        _("weight (kg)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0.3"), _("Weight must be between 0.3 and 150 kg.")),
+            MaxValueValidator(Decimal("150"), _("Weight must be between 0.3 and 150 kg.")),
+        ],
+    )
+    height_cm = models.DecimalField(
+        _("height or length (cm)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("20"), _("Height or length must be between 20 and 220 cm.")),
+            MaxValueValidator(Decimal("220"), _("Height or length must be between 20 and 220 cm.")),
+        ],
+    )
     head_circumference_cm = models.DecimalField(
-        _("head circumference (cm)"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("head circumference (cm)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("20"), _("Head circumference must be between 20 and 70 cm.")),
+            MaxValueValidator(Decimal("70"), _("Head circumference must be between 20 and 70 cm.")),
+        ],
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -179,6 +350,20 @@ class GrowthMeasurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} {self.measured_on}"
+
+    @property
+    def age_display(self) -> str:
+        """The child's age on the day of the measurement."""
+        return pediatric_age(self.patient.date_of_birth, self.measured_on)
+
+    def clean(self) -> None:
+        if self.weight_kg is None and self.height_cm is None and self.head_circumference_cm is None:
+            raise ValidationError(_("Enter at least one of weight, height or length, and head circumference."))
+        if self.measured_on:
+            if self.measured_on > timezone.localdate():
+                raise ValidationError({"measured_on": _("The measurement date cannot be in the future.")})
+            if self.patient_id and self.measured_on < self.patient.date_of_birth:
+                raise ValidationError({"measured_on": _("The measurement date cannot be before the date of birth.")})
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -198,6 +383,14 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawal recorded by"),
+    )
 
     objects = ConsentQuerySet.as_manager()
 
@@ -236,6 +429,9 @@ class CareTeamGrant(models.Model):
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("until"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = CareTeamGrantQuerySet.as_manager()
 
@@ -255,3 +451,10 @@ class CareTeamGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} → {self.user or self.hospital}: {self.reason}"
+
+    @property
+    def grantee_display(self) -> str:
+        if self.user is not None:
+            hospital = self.user.hospital.name if self.user.hospital_id else ""
+            return f"{self.user.display_name} ({hospital})" if hospital else self.user.display_name
+        return str(self.hospital)

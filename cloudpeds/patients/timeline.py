@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from cloudpeds.core.discovery import app_modules
 
 
@@ -40,3 +43,89 @@ def entries_for(patient, user) -> list[TimelineEntry]:
 
 def _as_list(items: Iterable[TimelineEntry]) -> list[TimelineEntry]:
     return list(items)
+
+
+def timeline_entries(patient, user) -> list[TimelineEntry]:
+    """The patients app's own events: registration, consent, growth measurements, shares."""
+    # Imported here: other apps import this interface module from their own modules.
+    from .models import CareTeamGrant
+
+    entries = [
+        TimelineEntry(
+            at=patient.created_at,
+            kind="patient.registered",
+            title=_("Registered at %(hospital)s") % {"hospital": patient.hospital.name},
+            actor=patient.registered_by.display_name,
+            icon="bi-person-plus",
+        )
+    ]
+    for consent in patient.consents.select_related("recorded_by", "withdrawn_by"):
+        guardian = f"{consent.given_by} ({consent.get_relation_display()})"
+        entries.append(
+            TimelineEntry(
+                at=consent.recorded_at,
+                kind="patient.consent_recorded",
+                title=_("Guardian's consent to share the record recorded"),
+                detail=guardian,
+                actor=consent.recorded_by.display_name,
+                icon="bi-shield-check",
+            )
+        )
+        if consent.withdrawn_at:
+            entries.append(
+                TimelineEntry(
+                    at=consent.withdrawn_at,
+                    kind="patient.consent_withdrawn",
+                    title=_("Guardian's consent to share the record withdrawn"),
+                    detail=guardian,
+                    actor=consent.withdrawn_by.display_name if consent.withdrawn_by else "",
+                    icon="bi-shield-x",
+                )
+            )
+    for measurement in patient.measurements.select_related("recorded_by"):
+        entries.append(
+            TimelineEntry(
+                at=measurement.recorded_at,
+                kind="patient.measurement_added",
+                title=_("Growth measurement added"),
+                detail=_measurement_summary(measurement),
+                actor=measurement.recorded_by.display_name,
+                icon="bi-rulers",
+            )
+        )
+    grants = CareTeamGrant.objects.filter(patient=patient).select_related(
+        "user", "user__hospital", "hospital", "granted_by", "revoked_by"
+    )
+    for grant in grants:
+        entries.append(
+            TimelineEntry(
+                at=grant.granted_at,
+                kind="patient.shared",
+                title=_("Record shared with %(grantee)s") % {"grantee": grant.grantee_display},
+                detail=grant.reason,
+                actor=grant.granted_by.display_name if grant.granted_by else "",
+                icon="bi-share",
+            )
+        )
+        if grant.revoked_at:
+            entries.append(
+                TimelineEntry(
+                    at=grant.revoked_at,
+                    kind="patient.share_ended",
+                    title=_("Access ended for %(grantee)s") % {"grantee": grant.grantee_display},
+                    actor=grant.revoked_by.display_name if grant.revoked_by else "",
+                    icon="bi-slash-circle",
+                )
+            )
+    return entries
+
+
+def _measurement_summary(measurement) -> str:
+    parts = [date_format(measurement.measured_on, "SHORT_DATE_FORMAT")]
+    if measurement.weight_kg is not None:
+        parts.append(_("weight %(value)s kg") % {"value": measurement.weight_kg})
+    if measurement.height_cm is not None:
+        parts.append(_("height %(value)s cm") % {"value": measurement.height_cm})
+    if measurement.head_circumference_cm is not None:
+        parts.append(_("head %(value)s cm") % {"value": measurement.head_circumference_cm})
+    return " · ".join(parts)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Attachment
+from .validation import NormalisedFile, max_upload_bytes, sniff_and_normalise
+
+ACCEPT = ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"
+
+
+def _help_text() -> str:
+    return gettext("JPEG or PNG images and PDF documents, up to %(limit)s.") % {
+        "limit": filesizeformat(max_upload_bytes())
+    }
+
+
+class ClinicalFileInput(forms.FileInput):
+    """A file input that tells the browser the size limit, so static/js/attachments.js can
+    refuse a too-large file before a slow hospital connection spends minutes sending it."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"accept": ACCEPT, **(attrs or {})})
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        limit = max_upload_bytes()
+        context["widget"]["attrs"].update(
+            {
+                "data-max-bytes": str(limit),
+                "data-too-large-message": gettext("This file is larger than %(limit)s and cannot be attached.")
+                % {"limit": filesizeformat(limit)},
+            }
+        )
+        return context
+
+
+class ClinicalFileField(forms.FileField):
+    """A file field whose cleaned value is a NormalisedFile (a checked JPEG, PNG or PDF).
+
+    Reuse it in any form that takes a clinical file, then pass the cleaned value to
+    `Attachment.objects.create_from_upload(upload=...)`.
+    """
+
+    widget = ClinicalFileInput
+    default_error_messages = {
+        "empty": _("The file is empty."),
+        "required": _("Choose a file to attach."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", lazy(_help_text, str)())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> NormalisedFile | None:
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        return sniff_and_normalise(upload)
+
+
+class AttachmentForm(forms.Form):
+    file = ClinicalFileField(label=_("File"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Attachment.Kind.choices, initial=Attachment.Kind.PHOTO)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. rash on the left forearm, day 3")}),
+    )
