@@ -3,33 +3,15 @@ guardian row while registering (static/js/patients.js) and adding a measurement 
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from cloudpeds.accounts.roles import Role
 from cloudpeds.patients.models import GrowthMeasurement, Patient
-
-from ..factories import PASSWORD, HospitalFactory
-from .conftest import make_user
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+from tests.factories import PASSWORD, HospitalFactory
+from tests.patients.conftest import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"Browser tests need the system Chromium at {CHROMIUM}.")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    }
 
 
 @pytest.fixture
