@@ -21,6 +21,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
+import pghistory
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
@@ -125,6 +126,14 @@ class ConsultationQuerySet(models.QuerySet):
             rule |= Q(assigned_to=user)
         return self.filter(rule)
 
+    def overseen_by(self, user) -> ConsultationQuerySet:
+        """What a person may count and list without opening: group administrators watch
+        response times across the group (queues, metrics, escalations) but do not read the
+        cases, whose pages stay behind `visible_to`. Everyone else: their visible cases."""
+        if user.is_authenticated and user.has_role(Role.GROUP_ADMIN):
+            return self.exclude(status=Status.DRAFT)
+        return self.visible_to(user)
+
     def open(self) -> ConsultationQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -137,15 +146,34 @@ class ConsultationQuerySet(models.QuerySet):
                     Q(due_at__lt=timezone.now(), paused_since__isnull=True), output_field=models.BooleanField()
                 )
             )
-            .order_by("-is_overdue", "due_at")
+            # pk last: cases due at the same moment keep one order, so pages do not overlap.
+            .order_by("-is_overdue", "due_at", "pk")
         )
+
+    def assigned_to_user(self, user) -> ConsultationQuerySet:
+        """A specialist's own open cases ("my cases"): with them, or waiting for information."""
+        mine = self.filter(assigned_to=user, status__in=(Status.CLAIMED, Status.INFO_REQUESTED))
+        return mine.order_by("due_at", "pk")
 
     def past_target(self, now=None) -> ConsultationQuerySet:
         now = now or timezone.now()
         return self.filter(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now)
 
+    def with_list_columns(self) -> ConsultationQuerySet:
+        """What a list row shows, in one query for any page size."""
+        return self.select_related("patient", "department", "requested_by", "assigned_to")
 
-@track_clinical()
+
+# Consultation's history model cannot take pghistory's default name: "ConsultationEvent" is
+# the workflow's own event model below, and the two collided (the history triggers wrote into
+# the workflow table and every insert failed). Same trackers as track_clinical(), another name.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="ConsultationHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="changes"),
+)
 class Consultation(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
@@ -247,6 +275,33 @@ class Consultation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("consultations:detail", args=[self.public_id])
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        """Reload the row, status included.
+
+        `status` is protected: django-fsm refuses any assignment to a loaded status, and
+        Django's reload assigns every field. Re-reading the row is not a transition, so the
+        loaded status is set aside for this one instance while the stored one is read.
+        (django-fsm's FSMModelMixin switches protection off on the field instead, i.e. for
+        every thread of the process at once, and leaves it off if the reload raises.)
+        """
+        if "status" not in self.__dict__ or (fields is not None and "status" not in fields):
+            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+            return
+        loaded = self.__dict__.pop("status")
+        self._reloading_status = True
+        try:
+            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        finally:
+            self._reloading_status = False
+            self.__dict__.setdefault("status", loaded)
+
+    def get_deferred_fields(self) -> set[str]:
+        deferred = super().get_deferred_fields()
+        if getattr(self, "_reloading_status", False):
+            # Set aside by refresh_from_db, not deferred: reload it with the other fields.
+            deferred.discard("status")
+        return deferred
+
     # --- Clock ---------------------------------------------------------------------------
 
     @property
@@ -299,6 +354,21 @@ class Consultation(models.Model):
     def can_act_as_specialist(self, user) -> bool:
         return self.status == Status.CLAIMED and self.assigned_to_id == user.pk
 
+    def can_assign(self, user) -> bool:
+        """Any specialist of the department may hand a waiting case to a colleague of it."""
+        return self.can_claim(user)
+
+    def can_redirect(self, user) -> bool:
+        return self.can_act_as_specialist(user) or self.can_claim(user)
+
+    def can_decline(self, user) -> bool:
+        return self.can_act_as_specialist(user) or self.can_claim(user)
+
+    def is_specialist_side(self, user) -> bool:
+        """Works on this case as a specialist (the department asked, or the one assigned),
+        whatever its state: who gets an explanation rather than a 403 when the case moved on."""
+        return self._is_department_specialist(user) or (user.is_authenticated and self.assigned_to_id == user.pk)
+
     def can_provide_info(self, user) -> bool:
         return self.status == Status.INFO_REQUESTED and self._is_requesting_doctor(user)
 
@@ -317,6 +387,29 @@ class Consultation(models.Model):
         return (
             self.status in (Status.CLAIMED, Status.INFO_REQUESTED, Status.ANSWERED) and self.assigned_to_id == user.pk
         )
+
+    @staticmethod
+    def can_start(user, patient: Patient) -> bool:
+        """Doctors ask about their own hospital's children: a record seen through a
+        care-team grant belongs to another hospital, whose doctors decide what to ask."""
+        return (
+            user.is_authenticated
+            and user.is_doctor
+            and user.hospital_id is not None
+            and patient.hospital_id == user.hospital_id
+        )
+
+    @property
+    def suggests_referral(self) -> bool:
+        return self.recommendation in REFERRAL_RECOMMENDATIONS
+
+    def vital_signs(self) -> list:
+        """The measured vital signs, each with what is abnormal about it for the child's age
+        on the day the case was sent (or today for a draft)."""
+        from .vitals import VITAL_FIELDS, readings
+
+        on = timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
+        return readings({field: getattr(self, field) for field in VITAL_FIELDS}, self.patient.date_of_birth, on)
 
     # --- Transitions ---------------------------------------------------------------------
     # Each public method locks the row, re-checks the state under the lock, changes it,
@@ -444,10 +537,7 @@ class Consultation(models.Model):
         """Send the case to another Xinhua specialty; its clock restarts with that specialty's target."""
         with transaction.atomic():
             locked = self._locked()
-            allowed = locked.can_act_as_specialist(user) or (
-                locked.status == Status.SUBMITTED and locked._is_department_specialist(user)
-            )
-            if not allowed:
+            if not locked.can_redirect(user):
                 raise ConsultationError(_("Only the department's specialists can redirect this case."))
             if department.pk == locked.department_id or not department.hospital.is_lead:
                 raise ConsultationError(_("Choose another specialty of the lead hospital."))
@@ -479,10 +569,7 @@ class Consultation(models.Model):
     def decline(self, user, reason: str, comment: str = "") -> None:
         with transaction.atomic():
             locked = self._locked()
-            allowed = locked.can_act_as_specialist(user) or (
-                locked.status == Status.SUBMITTED and locked._is_department_specialist(user)
-            )
-            if not allowed:
+            if not locked.can_decline(user):
                 raise ConsultationError(_("Only the department's specialists can decline this case."))
             if reason not in DeclineReason.values:
                 raise ConsultationError(_("Choose a reason."))
@@ -570,6 +657,73 @@ class Consultation(models.Model):
                 locked._notify(locked._department_specialists(), "consultations.cancelled", user)
         self.refresh_from_db()
 
+    # --- The requesting doctor's draft and the thread -------------------------------------
+
+    # What the requesting doctor writes while the case is a draft.
+    DRAFT_FIELDS = (
+        "department",
+        "urgency",
+        "question",
+        "history",
+        "symptoms",
+        "symptom_duration",
+        "temperature_c",
+        "heart_rate",
+        "respiratory_rate",
+        "spo2",
+        "weight_kg",
+        "height_cm",
+        "current_medicines",
+        "allergies",
+        "tried_so_far",
+    )
+
+    def save_draft(self, user) -> None:
+        """Store a new draft, or the requesting doctor's edits to one.
+
+        Only DRAFT_FIELDS are written to an existing row, after re-checking the state under
+        the row lock: a second tab or a double click must neither edit a case already with a
+        specialist nor put its status back to draft.
+        """
+        with transaction.atomic():
+            if self._state.adding:
+                if self.status != Status.DRAFT or not self.can_start(user, self.patient):
+                    raise ConsultationError(_("You can ask about the children of your own hospital only."))
+                self.requesting_hospital_id = user.hospital_id
+                self.requested_by = user
+                self.save()
+                return
+            locked = self._locked()
+            if not locked.can_edit_draft(user):
+                raise ConsultationError(_("This consultation has already been sent and can no longer be changed."))
+            self.save(update_fields=self.DRAFT_FIELDS)
+
+    def post_message(self, user, body: str, *, public_id: uuid.UUID | None = None) -> tuple[Message, bool]:
+        """Write in the case's thread; the other side is told. Returns (message, created).
+
+        `public_id` comes from the form: posting the same form twice (a double click, a
+        retried request) returns the message already written instead of a second one.
+        """
+        body = body.strip()
+        with transaction.atomic():
+            locked = self._locked()
+            if public_id is not None:
+                existing = Message.objects.filter(public_id=public_id).first()
+                if existing is not None:
+                    if existing.consultation_id == locked.pk and existing.author_id == user.pk:
+                        return existing, False
+                    public_id = None  # not this form's message: write a new one
+            if not locked.can_post_message(user):
+                raise ConsultationError(_("You cannot write in this consultation's thread."))
+            if not body:
+                raise ConsultationError(_("Write a message."))
+            message = Message.objects.create(
+                consultation=locked, author=user, body=body, **({"public_id": public_id} if public_id else {})
+            )
+            other_side = [locked.assigned_to] if locked._is_requesting_doctor(user) else locked._requesting_doctors()
+            locked._notify(other_side, "consultations.message", user)
+        return message, True
+
     # --- Escalation (periodic job) -------------------------------------------------------
 
     def mark_overdue(self, now=None) -> bool:
@@ -609,8 +763,14 @@ class Consultation(models.Model):
             locked.save(update_fields=["escalated_at"])
             locked._record(None, "escalated", locked.status)
             admins = User.objects.filter(groups__name=Role.GROUP_ADMIN, is_active=True)
+            # Administrators do not open cases: the link leads to the department's queue.
+            queue_url = f"{reverse('consultations:queue')}?department={locked.department_id}"
             notify(
-                list(admins), "consultations.escalated", locked, context={"patient_age": locked.patient.age_display()}
+                list(admins),
+                "consultations.escalated",
+                locked,
+                context={"patient_age": locked.patient.age_display()},
+                url=queue_url,
             )
         return True
 
@@ -657,8 +817,35 @@ def _room_name() -> str:
     return f"cloudpeds-{secrets.token_urlsafe(18)}"
 
 
+class CaseConferenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseConferenceQuerySet:
+        """The conferences of the consultations the user may see: the one access rule."""
+        return self.filter(consultation__in=Consultation.objects.visible_to(user))
+
+    def upcoming_for(self, user, now=None) -> CaseConferenceQuerySet:
+        """The user's scheduled conferences (invited or organising) not over yet, soonest first."""
+        now = now or timezone.now()
+        invited = CaseConference.participants.through.objects.filter(user=user).values("caseconference_id")
+        ends = models.ExpressionWrapper(
+            models.F("scheduled_for") + models.F("duration_minutes") * timedelta(minutes=1),
+            output_field=models.DateTimeField(),
+        )
+        return (
+            self.visible_to(user)
+            .filter(Q(pk__in=invited) | Q(organiser=user), state=CaseConference.State.SCHEDULED)
+            .alias(ends=ends)
+            .filter(ends__gt=now)
+            .order_by("scheduled_for", "pk")
+        )
+
+
 class CaseConference(models.Model):
-    """A live video case conference about a consultation."""
+    """A live video case conference about a consultation.
+
+    The assigned specialist schedules it with doctors of the requesting hospital and
+    colleagues of the department, and records a short summary afterwards (it is then held).
+    Both steps appear on the case's timeline as events.
+    """
 
     class State(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -676,6 +863,10 @@ class CaseConference(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = CaseConferenceQuerySet.as_manager()
+
+    MIN_MINUTES, MAX_MINUTES = 10, 180
+
     class Meta:
         ordering = ["scheduled_for"]
 
@@ -685,6 +876,96 @@ class CaseConference(models.Model):
     @property
     def join_url(self) -> str:
         return f"{settings.VIDEO_CONFERENCE_BASE_URL.rstrip('/')}/{self.room}"
+
+    @property
+    def ends_at(self):
+        return self.scheduled_for + timedelta(minutes=self.duration_minutes)
+
+    def has_started(self, now=None) -> bool:
+        return self.scheduled_for <= (now or timezone.now())
+
+    def can_record_summary(self, user, now=None) -> bool:
+        """The organiser, once the conference has begun (a summary of a meeting not yet held
+        would be a plan, not a record); it can be corrected later."""
+        return (
+            user.is_authenticated
+            and user.pk == self.organiser_id
+            and self.state != self.State.CANCELLED
+            and self.has_started(now)
+        )
+
+    @staticmethod
+    def candidates(consultation: Consultation, organiser=None):
+        """Who may be invited: the requesting hospital's doctors and the specialists of the
+        department asked (the organiser's colleagues), active, the organiser excepted."""
+        from cloudpeds.accounts.models import User
+        from cloudpeds.accounts.roles import DOCTOR_ROLES
+
+        requesting = Q(hospital_id=consultation.requesting_hospital_id, groups__name__in=DOCTOR_ROLES)
+        colleagues = Q(department_id=consultation.department_id, groups__name=Role.SPECIALIST)
+        # A subquery rather than distinct(): the join on groups may repeat a person.
+        eligible = User.objects.filter(requesting | colleagues, is_active=True).values("pk")
+        people = User.objects.filter(pk__in=eligible).select_related("hospital", "department")
+        if organiser is not None:
+            people = people.exclude(pk=organiser.pk)
+        return people.order_by("hospital__level", "hospital__code", "last_name", "first_name", "pk")
+
+    @classmethod
+    def schedule(
+        cls, consultation: Consultation, organiser, *, scheduled_for, duration_minutes: int, participants
+    ) -> CaseConference:
+        """Schedule a conference, write the case event and tell the participants."""
+        with transaction.atomic():
+            locked = consultation._locked()
+            if not locked.can_schedule_conference(organiser):
+                raise ConsultationError(_("Only the specialist handling this case can schedule a case conference."))
+            if scheduled_for <= timezone.now():
+                raise ConsultationError(_("Choose a time in the future."))
+            if not cls.MIN_MINUTES <= duration_minutes <= cls.MAX_MINUTES:
+                raise ConsultationError(_("Choose a duration between 10 and 180 minutes."))
+            people = {person.pk: person for person in participants if person.pk != organiser.pk}
+            if not people:
+                raise ConsultationError(_("Invite at least one participant."))
+            allowed = set(cls.candidates(locked, organiser).filter(pk__in=people).values_list("pk", flat=True))
+            if set(people) - allowed:
+                raise ConsultationError(
+                    _("Invite doctors of the requesting hospital and specialists of the department only.")
+                )
+            conference = cls.objects.create(
+                consultation=locked,
+                organiser=organiser,
+                scheduled_for=scheduled_for,
+                duration_minutes=duration_minutes,
+            )
+            conference.participants.set(people.values())
+            when = timezone.localtime(scheduled_for).strftime("%Y-%m-%d %H:%M")
+            locked._record(organiser, "conference_scheduled", locked.status, note=when)
+            # The email names no child and carries no join link (the room name is the only
+            # key to the call): the link is on the case page, behind sign-in.
+            locked._notify(
+                list(people.values()),
+                "consultations.conference_scheduled",
+                organiser,
+                scheduled_for=when,
+                duration_minutes=duration_minutes,
+            )
+        return conference
+
+    def record_summary(self, user, summary: str) -> None:
+        """The organiser's short record of the conference; it is then held."""
+        summary = summary.strip()
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().select_related("consultation").get(pk=self.pk)
+            if not locked.can_record_summary(user):
+                raise ConsultationError(_("Only the organiser can record the summary, once the conference has begun."))
+            if not summary:
+                raise ConsultationError(_("Write the summary."))
+            locked.summary = summary
+            locked.state = self.State.HELD
+            locked.save(update_fields=["summary", "state"])
+            consultation = locked.consultation
+            consultation._record(user, "conference_summary", consultation.status, note=summary)
+        self.summary, self.state = locked.summary, locked.state
 
 
 class ConsultationReport(models.Model):

@@ -132,3 +132,72 @@ class AttachmentFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return model_class.objects.create_from_upload(**kwargs)
+
+
+def _hours_ago(hours: float):
+    from django.utils import timezone
+
+    return timezone.now() - _hours(hours)
+
+
+def _hours(hours: float):
+    from datetime import timedelta
+
+    return timedelta(hours=hours)
+
+
+class ConsultationFactory(DjangoModelFactory):
+    """A consultation written straight into any state: no transition runs, nothing is notified.
+
+    By default a case waiting for a specialist, sent by the child's registering doctor to
+    Xinhua's respiratory department (the `specialist` fixture's, reused if it exists).
+    Traits fill a state's fields: `ConsultationFactory(answered=True, assigned_to=specialist)`
+    or `closed=True`; set the timestamps (submitted_at, answered_at, paused_total, ...) for
+    figures that depend on them.
+    Workflow tests should create a draft and call the model's transitions instead.
+    """
+
+    class Meta:
+        model = "consultations.Consultation"
+
+    class Params:
+        answered = factory.Trait(
+            status="answered",
+            submitted_at=factory.LazyFunction(lambda: _hours_ago(5)),
+            claimed_at=factory.LazyFunction(lambda: _hours_ago(4)),
+            answered_at=factory.LazyFunction(lambda: _hours_ago(2)),
+            assessment="考虑社区获得性肺炎, 轻症",
+            recommendation="manage_locally",
+            plan="阿莫西林口服, 三天后复诊",
+            family_advice="多饮水, 注意体温变化",
+            follow_up_days=3,
+        )
+        closed = factory.Trait(
+            answered=True,
+            status="closed",
+            closed_at=factory.LazyFunction(lambda: _hours_ago(1)),
+            advice_adopted="fully",
+            referral_avoided=True,
+            usefulness=5,
+        )
+
+    patient = factory.SubFactory(PatientFactory)
+    requesting_hospital = factory.SelfAttribute("patient.hospital")
+    requested_by = factory.SelfAttribute("patient.registered_by")
+    department = factory.SubFactory(
+        DepartmentFactory,
+        hospital=factory.SubFactory(
+            HospitalFactory, code="xinhua", name_zh="新华医院", name_en="Xinhua Hospital", level=Hospital.Level.LEAD
+        ),
+        specialty="respiratory",
+        name_zh="小儿呼吸科",
+        name_en="Pediatric Respiratory",
+    )
+    urgency = "routine"
+    status = "submitted"
+    question = "发热三天, 咳嗽加重, 是否需要转诊?"
+    symptoms = "发热、咳嗽"
+    submitted_at = factory.LazyFunction(lambda: _hours_ago(5))
+    due_at = factory.LazyAttribute(lambda o: o.submitted_at + _hours(48) if o.submitted_at else None)
+
+

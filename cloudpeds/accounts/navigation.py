@@ -42,6 +42,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "bi-arrow-left-right",
         frozenset({Role.GRASSROOTS_DOCTOR, Role.SPECIALIST, Role.TRANSFER_ADMIN, Role.GROUP_ADMIN}),
     ),
+    NavItem(
+        _("Metrics"),
+        "consultations:metrics",
+        "bi-bar-chart",
+        frozenset({Role.SPECIALIST, Role.GROUP_ADMIN}),
+    ),
     NavItem(_("Training"), "training:index", "bi-mortarboard", _EVERYONE),
     NavItem(_("Handbook"), "handbook:index", "bi-journal-medical", _EVERYONE),
     NavItem(_("Access audit"), "audit:index", "bi-shield-check", frozenset({Role.GROUP_ADMIN})),

@@ -1,8 +1,500 @@
+"""The requesting doctor's side: the list of the hospital's cases, starting and finishing a
+draft, the case page, the thread, the information asked for, closing and withdrawing.
+
+Every view loads through `Consultation.objects.visible_to(user)` (or
+`Patient.objects.visible_to(user)`), so another hospital's case is a 404. People with no
+doctor role get 403 before any lookup. The workflow itself is on the model: a view
+validates a form, calls one transition and shows its refusal as it is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from uuid import UUID, uuid4
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cloudpeds.accounts.roles import Role
+from cloudpeds.attachments.models import Attachment
+from cloudpeds.audit.models import AccessEvent, log_access
+from cloudpeds.patients.models import Patient
+
+from ..forms_asking import (
+    CancelForm,
+    CloseForm,
+    ConsultationFilterForm,
+    ConsultationForm,
+    MessageForm,
+    PatientSearchForm,
+    ProvideInfoForm,
+)
+from ..handbook_hook import related_handbook_topics
+from ..models import Consultation, ConsultationError, Message, Status
+from ..timeline import event_title
+
+PAGE_SIZE = 25
+
+
+# --- Loading ------------------------------------------------------------------------------
+
+
+def _require_doctor(request: HttpRequest) -> None:
+    # Checked before any lookup, so a 403 says nothing about whether a case exists.
+    user = request.user
+    if not (user.is_doctor and user.hospital_id):
+        raise PermissionDenied
+
+
+def _require_case_reader(request: HttpRequest) -> None:
+    """Doctors, and group administrators: escalations of late cases are sent to them and
+    link to the case page (they read it; every action stays with the doctors)."""
+    user = request.user
+    if not (user.hospital_id and (user.is_doctor or user.has_role(Role.GROUP_ADMIN))):
+        raise PermissionDenied
+
+
+def _visible_consultation(request: HttpRequest, public_id: UUID) -> Consultation:
+    _require_case_reader(request)
+    consultations = Consultation.objects.visible_to(request.user).select_related(
+        "patient", "patient__hospital", "department", "requesting_hospital", "requested_by", "assigned_to"
+    )
+    return get_object_or_404(consultations, public_id=public_id)
+
+
+def _requesting_side(request: HttpRequest, public_id: UUID) -> Consultation:
+    """A case the user's hospital asked: only its doctors act on the asking side (the
+    specialist who sees the case gets 403, another hospital 404)."""
+    consultation = _visible_consultation(request, public_id)
+    if consultation.requesting_hospital_id != request.user.hospital_id or not request.user.is_doctor:
+        raise PermissionDenied
+    return consultation
+
+
+def _own_patient(request: HttpRequest, patient_id: UUID) -> Patient:
+    _require_doctor(request)
+    patients = Patient.objects.visible_to(request.user).filter(hospital_id=request.user.hospital_id)
+    return get_object_or_404(patients.select_related("hospital"), public_id=patient_id)
+
+
+def _url_if_exists(name: str, *args: Any) -> str:
+    """Pages other work builds (the specialists' queue, referrals) may not exist yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+# --- The hospital's list -------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "consultations/index.html")
+    """The requesting hospital's consultations; specialists land on their queue."""
+    user = request.user
+    if user.has_role(Role.SPECIALIST) or (user.has_role(Role.GROUP_ADMIN) and not user.is_doctor):
+        queue_url = _url_if_exists("consultations:queue")
+        if queue_url:
+            return redirect(queue_url)
+    _require_doctor(request)
+    form = ConsultationFilterForm(request.GET or None)
+    consultations = (
+        Consultation.objects.visible_to(user)
+        .filter(requesting_hospital_id=user.hospital_id)
+        .with_list_columns()
+        .order_by("-created_at", "-pk")
+    )
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            consultations = consultations.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["department"]:
+            consultations = consultations.filter(department=form.cleaned_data["department"])
+        if form.cleaned_data["mine"]:
+            consultations = consultations.filter(requested_by=user)
+    page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
+    # No access event: a row is a name, an age and a status; opening a case is logged.
+    return render(request, "consultations/index.html", {"page": page, "form": form})
+
+
+# --- Starting and finishing a draft --------------------------------------------------------
+
+
+@login_required
+@require_GET
+def new_consultation(request: HttpRequest) -> HttpResponse:
+    """Choose the child: the hospital's own patients, by name or medical record number."""
+    _require_doctor(request)
+    form = PatientSearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    patients = (
+        Patient.objects.visible_to(request.user)
+        .filter(hospital_id=request.user.hospital_id)
+        .search(query)
+        .with_list_columns()
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "consultations/new.html#results" if request.htmx else "consultations/new.html"
+    return render(request, template, {"form": form, "page": page, "query": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_consultation(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = _own_patient(request, patient_id)
+    consultation = Consultation(
+        patient=patient,
+        requesting_hospital_id=request.user.hospital_id,
+        requested_by=request.user,
+        allergies=patient.allergies,
+    )
+    form = ConsultationForm(request.POST or None, request.FILES or None, instance=consultation, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        draft_id = form.cleaned_data["draft_id"] or uuid4()
+        already = _already_made(request, draft_id)
+        if already is not None:
+            return already
+        if Consultation.objects.filter(public_id=draft_id).exists():
+            draft_id = uuid4()  # not this form's id: someone else's case
+        consultation.public_id = draft_id
+        try:
+            _save_case(request, form, consultation)
+        except IntegrityError:
+            # The same form posted twice at the same moment: the first one made the case.
+            already = _already_made(request, draft_id)
+            if already is not None:
+                return already
+            raise
+        except ConsultationError as error:
+            form.add_error(None, str(error))
+        else:
+            return _after_save(request, consultation)
+    return _render_form(request, form, patient, None)
+
+
+def _already_made(request: HttpRequest, draft_id: UUID) -> HttpResponse | None:
+    existing = Consultation.objects.visible_to(request.user).filter(public_id=draft_id, requested_by=request.user)
+    consultation = existing.first()
+    if consultation is None:
+        return None
+    messages.info(request, _("This consultation was already saved; here it is."))
+    return redirect(consultation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_draft(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _requesting_side(request, public_id)
+    if consultation.status != Status.DRAFT:
+        # A second tab, the back button, or the second of two clicks on "Send".
+        messages.warning(request, _("This consultation has already been sent and can no longer be changed."))
+        return redirect(consultation)
+    if not consultation.can_edit_draft(request.user):
+        raise PermissionDenied
+    patient = consultation.patient
+    form = ConsultationForm(request.POST or None, request.FILES or None, instance=consultation, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_case(request, form, consultation)
+        except ConsultationError as error:
+            consultation.refresh_from_db()
+            if consultation.status != Status.DRAFT:
+                messages.warning(request, str(error))
+                return redirect(consultation)
+            form.add_error(None, str(error))
+        else:
+            return _after_save(request, consultation)
+    return _render_form(request, form, patient, consultation)
+
+
+def _wants_submit(request: HttpRequest) -> bool:
+    return request.POST.get("action") == "submit"
+
+
+def _save_case(request: HttpRequest, form: ConsultationForm, consultation: Consultation) -> None:
+    """Save the draft, send it if asked, store the files: all or nothing.
+
+    Files are stored last, so a refused submission leaves no orphan file in storage.
+    """
+    form.save(commit=False)
+    with transaction.atomic():
+        consultation.save_draft(request.user)
+        if _wants_submit(request):
+            consultation.submit(request.user)
+        _store_files(request, form, consultation.patient, consultation)
+
+
+def _store_files(request: HttpRequest, form, patient: Patient, source) -> None:
+    for upload in form.cleaned_data.get("attachments") or []:
+        Attachment.objects.create_from_upload(
+            patient=patient,
+            uploaded_by=request.user,
+            upload=upload,
+            kind=form.cleaned_data["file_kind"],
+            source=source,
+        )
+
+
+def _after_save(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    if consultation.status == Status.SUBMITTED:
+        messages.success(
+            request,
+            _("The consultation is sent to %(specialty)s. An answer is due by %(due)s.")
+            % {"specialty": consultation.department, "due": _local(consultation.due_at)},
+        )
+        return redirect(consultation)
+    messages.success(request, _("The draft is saved. You can finish and send it later."))
+    return redirect(consultation)
+
+
+def _local(moment) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def _render_form(
+    request: HttpRequest, form: ConsultationForm, patient: Patient, consultation: Consultation | None
+) -> HttpResponse:
+    # The page shows the child's record (allergies, age): a read of patient data.
+    log_access(request, patient, AccessEvent.Action.VIEW, consultation)
+    symptoms = form.data.get("symptoms", "") if form.is_bound else (consultation.symptoms if consultation else "")
+    existing_files = (
+        list(Attachment.objects.for_source(consultation).select_related("uploaded_by")) if consultation else []
+    )
+    context = {
+        "form": form,
+        "patient": patient,
+        "consultation": consultation,
+        "has_consent": patient.has_sharing_consent(),
+        "handbook_topics": related_handbook_topics(symptoms),
+        "existing_files": existing_files,
+        "cancel_form": CancelForm() if consultation is not None else None,
+    }
+    return render(request, "consultations/form.html", context)
+
+
+# --- The case page ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _visible_consultation(request, public_id)
+    return _render_detail(request, consultation)
+
+
+def _render_detail(
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    message_form: MessageForm | None = None,
+    info_form: ProvideInfoForm | None = None,
+    close_form: CloseForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    patient = consultation.patient
+    log_access(request, patient, AccessEvent.Action.VIEW, consultation)
+    files_visible = _files_visible(user, patient)
+    case_files = Attachment.objects.for_source(consultation).select_related("uploaded_by")
+    events = consultation.events.select_related("actor")
+    info_request = None
+    if consultation.status == Status.INFO_REQUESTED:
+        info_request = consultation.messages.filter(is_info_request=True).select_related("author").last()
+    context = {
+        **_thread_context(request, consultation, message_form, files_visible=files_visible),
+        "patient": patient,
+        "is_requesting_side": consultation.requesting_hospital_id == user.hospital_id,
+        "vitals": consultation.vital_signs(),
+        "files_visible": files_visible,
+        "case_files": list(case_files) if files_visible else [],
+        "hidden_file_count": 0 if files_visible else case_files.count(),
+        "events": [(event, event_title(event.kind)) for event in events],
+        "info_request": info_request,
+        "info_form": (info_form or ProvideInfoForm()) if consultation.can_provide_info(user) else None,
+        "close_form": (close_form or CloseForm()) if consultation.can_close(user) else None,
+        "can_cancel": consultation.can_cancel(user),
+        "can_edit_draft": consultation.can_edit_draft(user),
+        "cancel_form": CancelForm(),
+        "handbook_items": _handbook_items(consultation.handbook_context),
+    }
+    return render(request, "consultations/detail.html", context)
+
+
+def _files_visible(user, patient: Patient) -> bool:
+    # Files open through the attachments app, which checks access through the child's
+    # record. A department specialist sees a case before taking it but gets the record
+    # (and so the files) only by taking it.
+    return Patient.objects.visible_to(user).filter(pk=patient.pk).exists()
+
+
+# What the handbook's triage records (see Consultation.handbook_context), in words.
+_HANDBOOK_LABELS = {
+    "topic": gettext_lazy("Topic"),
+    "pathway": gettext_lazy("Pathway"),
+    "classification": gettext_lazy("Classification"),
+    "answers": gettext_lazy("Answers"),
+    "thresholds": gettext_lazy("Thresholds that fired"),
+    "handbook_version": gettext_lazy("Handbook version"),
+    "version": gettext_lazy("Handbook version"),
+}
+
+
+def _handbook_items(handbook_context: Any) -> list[tuple[str, str]]:
+    """The handbook triage that started the case, as label/value lines."""
+    if not handbook_context:
+        return []
+    if not isinstance(handbook_context, dict):
+        return [("", str(handbook_context))]
+    items = []
+    for key, value in handbook_context.items():
+        if isinstance(value, list):
+            value = ", ".join(str(item) for item in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        label = _HANDBOOK_LABELS.get(key, str(key).replace("_", " "))
+        items.append((str(label), str(value)))
+    return items
+
+
+# --- The thread -----------------------------------------------------------------------------
+
+
+def _thread_context(
+    request: HttpRequest, consultation: Consultation, form: MessageForm | None, *, files_visible: bool, notice: str = ""
+) -> dict[str, Any]:
+    thread = list(consultation.messages.select_related("author"))
+    files_by_message: dict[int, list[Attachment]] = defaultdict(list)
+    if files_visible and thread:
+        attachments = Attachment.objects.filter(
+            source_type=ContentType.objects.get_for_model(Message), source_id__in=[message.pk for message in thread]
+        ).select_related("uploaded_by")
+        for attachment in attachments:
+            files_by_message[attachment.source_id].append(attachment)
+    can_post = consultation.can_post_message(request.user)
+    return {
+        "consultation": consultation,
+        "thread": [(message, files_by_message[message.pk]) for message in thread],
+        "can_post_message": can_post,
+        "message_form": (form or MessageForm()) if can_post else None,
+        "thread_notice": notice,
+    }
+
+
+@login_required
+@require_POST
+def post_message(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _visible_consultation(request, public_id)
+    if not consultation.can_post_message(request.user):
+        raise PermissionDenied
+    form = MessageForm(request.POST, request.FILES)
+    notice = ""
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                message, created = consultation.post_message(
+                    request.user, form.cleaned_data["body"], public_id=form.cleaned_data["message_id"]
+                )
+                if created:
+                    _store_files(request, form, consultation.patient, message)
+        except ConsultationError as error:
+            form.add_error(None, str(error))
+        else:
+            if not request.htmx:
+                messages.success(request, _("Your message is sent."))
+                return redirect(reverse("consultations:detail", args=[consultation.public_id]) + "#thread")
+            form = None
+            notice = _("Your message is sent.")
+    if request.htmx:
+        log_access(request, consultation.patient, AccessEvent.Action.VIEW, consultation)
+        context = _thread_context(
+            request,
+            consultation,
+            form,
+            files_visible=_files_visible(request.user, consultation.patient),
+            notice=notice,
+        )
+        return render(request, "consultations/detail.html#thread", context)
+    return _render_detail(request, consultation, message_form=form)
+
+
+# --- Information asked for, closing, withdrawing -------------------------------------------
+
+
+@login_required
+@require_POST
+def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _requesting_side(request, public_id)
+    if consultation.status != Status.INFO_REQUESTED:
+        # The second of two clicks, or an answer already given by a colleague.
+        messages.warning(request, _("No information is being waited for."))
+        return redirect(consultation)
+    if not consultation.can_provide_info(request.user):
+        raise PermissionDenied
+    form = ProvideInfoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, consultation, info_form=form)
+    try:
+        with transaction.atomic():
+            consultation.provide_info(request.user, form.cleaned_data["answer"])
+            # provide_info wrote the answer into the thread; the files go with that message.
+            answer = consultation.messages.filter(author=request.user).order_by("-created_at", "-pk").first()
+            _store_files(request, form, consultation.patient, answer)
+    except ConsultationError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("The information is sent; the specialist's clock runs again."))
+    return redirect(consultation)
+
+
+@login_required
+@require_POST
+def close_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _requesting_side(request, public_id)
+    if consultation.status != Status.ANSWERED:
+        messages.warning(request, _("Only an answered consultation can be closed."))
+        return redirect(consultation)
+    if not consultation.can_close(request.user):
+        raise PermissionDenied
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            consultation.close(request.user, **form.cleaned_data)
+        except ConsultationError as error:
+            consultation.refresh_from_db()
+            if not consultation.can_close(request.user):
+                messages.warning(request, str(error))
+                return redirect(consultation)
+            # The feedback itself was refused (a reason is missing): show it on the form.
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The consultation is closed. Thank you for the feedback."))
+            return redirect(consultation)
+    return _render_detail(request, consultation, close_form=form)
+
+
+@login_required
+@require_POST
+def cancel_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _requesting_side(request, public_id)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        consultation.cancel(request.user, reason)
+    except ConsultationError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("The consultation is withdrawn."))
+    return redirect(consultation)

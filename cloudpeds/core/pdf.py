@@ -1,0 +1,174 @@
+"""PDFs for the whole portal: a Django template rendered to PDF bytes by WeasyPrint.
+
+Consultation reports, training certificates, referral letters and handbook chapters all
+go through `render_pdf()`. Their templates extend `templates/pdf/base.html`, which
+declares the embedded font and the page layout.
+
+Two things matter more than looks:
+
+- Chinese must render on a machine with no CJK font installed (a slim worker image).
+  The PDF font ships with the project: `static/fonts/NotoSansSC-Cloudpeds-*.otf`, a
+  subset of Noto Sans CJK SC (OFL; see static/fonts/OFL.txt and build_subset.py).
+- A PDF is made from patient data that people typed. Django autoescapes it, and the
+  `StaticOnlyFetcher` below is the only way WeasyPrint can load anything: files inside
+  the project's static/ folder and `data:` URIs. Nothing over the network, nothing
+  else on the disk (`<img src="file:///etc/passwd">` or an address on the hospital
+  network fetches nothing; the PDF renders without it).
+
+Templates name static files relative to static/ (`fonts/...otf`, `img/logo.svg`), not
+with `{% static %}`: the hashed names of the collected files do not exist in static/.
+
+Importing this module loads WeasyPrint (and Pango, ~0.4 s): import it where a PDF is
+made (tasks), not at the top of modules that web requests load.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import DataHandler, Request, url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+# The family that templates/pdf/base.html declares with @font-face. The subset files are
+# named so too (PostScript name "NotoSansSCCloudpeds-Regular"), so a PDF whose fonts carry
+# that name provably used the embedded files and not a font of the machine.
+PDF_FONT_FAMILY = "Noto Sans SC Cloudpeds"
+PDF_FONT_POSTSCRIPT_PREFIX = "NotoSansSCCloudpeds"
+
+
+class FetchRefused(ValueError):
+    """A PDF template asked for something outside static/ (WeasyPrint skips the resource)."""
+
+
+def static_dir() -> Path:
+    """The project's own static/ folder (not STATIC_ROOT, not third-party apps' files)."""
+    return (Path(settings.BASE_DIR) / "static").resolve()
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint's fetcher, limited to static/ files and data: URIs.
+
+    `served` and `refused` list what was asked for (tests read them; refusals are logged).
+    """
+
+    def __init__(self, root: Path | None = None) -> None:
+        # fail_on_errors stays False: a refused image is left out and the PDF still renders.
+        super().__init__(timeout=1, allowed_protocols=("file", "data"), allow_redirects=False)
+        self.root = (root or static_dir()).resolve()
+        self.served: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            # Decoded in memory by urllib's data: handler; no I/O of any kind.
+            with DataHandler().data_open(Request(url)) as response:  # noqa: S310 - data: only, checked above
+                content_type = response.headers.get("Content-Type", "application/octet-stream")
+                body = response.read()
+            self.served.append("data:")
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
+        if scheme == "file":
+            path = self._static_path(url)
+            if path is not None:
+                self.served.append(url)
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+        self.refused.append(url)
+        logger.warning("PDF rendering refused to fetch %s", url[:200])
+        raise FetchRefused(f"PDFs may only use the project's static files, not {url[:200]}")
+
+    def _static_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            return None
+        # resolve() follows symlinks and "..", so neither can step out of static/.
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            return None
+        return path
+
+
+def render_pdf(template_name: str, context: dict[str, Any], *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Render a template (extending pdf/base.html) to PDF bytes.
+
+    Renders in the active language; call it inside `translation.override()` to choose.
+    Dates are shown in the active time zone (Asia/Shanghai unless activated otherwise).
+    """
+    html = render_to_string(template_name, context)
+    fetcher = fetcher or StaticOnlyFetcher()
+    document = HTML(string=html, base_url=static_dir().as_uri() + "/", url_fetcher=fetcher)
+    # A font configuration per document: it holds the @font-face files in a temporary
+    # folder that is removed with it.
+    return document.write_pdf(font_config=FontConfiguration())
+
+
+def qr_data_uri(url: str, *, box_size: int = 6, border: int = 2) -> str:
+    """A QR code of `url` as a PNG data: URI, for certificates and letters to be verified.
+
+    A data: URI is the one kind of image the PDF fetcher accepts besides static files.
+    """
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border)
+    code.add_data(url)
+    code.make(fit=True)
+    out = BytesIO()
+    code.make_image().save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A label in both languages, for documents that show both side by side.
+
+    In a template: `{{ label.html }}` gives both, Chinese first, each marked with its
+    language (escaped); `{{ label.zh }}` and `{{ label.en }}` one; `{{ label }}` plain text.
+    When the catalogue has no Chinese yet, the label shows once.
+    """
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.zh if self.zh == self.en else f"{self.zh} {self.en}"
+
+    @property
+    def html(self) -> SafeString:
+        if self.zh == self.en:
+            return format_html('<span lang="en">{}</span>', self.en)
+        return format_html('<span lang="zh-CN">{}</span> <span class="en" lang="en">{}</span>', self.zh, self.en)
+
+
+def bilingual(message: str | Promise | Callable[[], str], **params: Any) -> Bilingual:
+    """A message in Chinese and English.
+
+    `message` is a lazy msgid or choice label (formatted with `params` after translation,
+    e.g. `bilingual(_("%(n)d h"), n=5)`), or a callable that returns text in the active
+    language (`bilingual(patient.age_display)`).
+    """
+
+    def _in(language: str) -> str:
+        with translation.override(language):
+            text = str(message() if callable(message) else message)
+            return text % params if params else text
+
+    return Bilingual(zh=_in("zh-hans"), en=_in("en"))

@@ -1,0 +1,63 @@
+"""Background work of the consultations app.
+
+The response-time escalation runs every five minutes from Celery beat:
+
+    "consultations-escalate-overdue": {
+        "task": "consultations.tasks.escalate_overdue_consultations",
+        "schedule": timedelta(minutes=5),
+    },
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Consultation
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def escalate_overdue_consultations() -> dict[str, int]:
+    """Tell the department when a case passes its target, and the group administrators when
+    it is still unanswered CONSULTATION_ESCALATION_DELAY_HOURS later.
+
+    Safe to run twice, or in two workers at once: each step is done once, recorded on the
+    row (`overdue_at`, `escalated_at`) under its lock, and skipped when already recorded.
+    Time spent waiting for the requesting doctor does not count: a pause moves `due_at`,
+    and a paused case is not past its target (`past_target()` looks at running clocks only).
+    """
+    now = timezone.now()
+    escalate_before = now - timedelta(hours=settings.CONSULTATION_ESCALATION_DELAY_HOURS)
+    pending = (
+        Consultation.objects.past_target(now)
+        .filter(Q(overdue_at__isnull=True) | Q(escalated_at__isnull=True, overdue_at__lte=escalate_before))
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    done = {"overdue": 0, "escalated": 0}
+    for pk in pending:
+        done_now = _escalate_one(pk, now)
+        for step, acted in done_now.items():
+            done[step] += acted
+    return done
+
+
+def _escalate_one(pk: int, now) -> dict[str, bool]:
+    consultation = Consultation.objects.filter(pk=pk).first()
+    if consultation is None:
+        return {}
+    try:
+        overdue = consultation.mark_overdue(now)
+        escalated = consultation.escalate(now)
+    except Exception:
+        # One broken case must not hold up the others; the next run tries it again.
+        logger.exception("Could not escalate consultation %s", pk)
+        return {}
+    return {"overdue": overdue, "escalated": escalated}

@@ -1,0 +1,321 @@
+"""The specialists' side: the queue, claiming and assigning, asking for information,
+redirecting, declining and answering.
+
+Every view loads the case through `Consultation.objects.visible_to(user)` (another
+hospital's or another specialty's case is a 404). The actions are POST only: a person who
+does not work on the case as a specialist gets a 403; the right person acting on a case that
+has moved on (a colleague claimed it a moment ago) is told so. The model's transition then
+decides under the row lock, so of two people acting at once exactly one succeeds and the
+other sees the reason (ConsultationError) as a message.
+
+The actions are offered on the case page by an htmx fragment (`specialist_panel`). Posted
+from it, a form with errors comes back in the fragment and success reloads the case page;
+posted without htmx, errors are shown on a page of their own.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from cloudpeds.accounts.roles import Role
+from cloudpeds.attachments.models import Attachment
+
+from ..forms_answering import (
+    AnswerForm,
+    AssignForm,
+    DeclineForm,
+    QueueForm,
+    RedirectForm,
+    RequestInfoForm,
+    queue_departments,
+)
+from ..models import Consultation, ConsultationError, Status
+
+PAGE_SIZE = 25
+
+# Form prefixes: the fragment shows several forms at once, and their fields must not clash.
+ASSIGN, REDIRECT, DECLINE, INFO, ANSWER = "assign", "redirect", "decline", "info", "answer"
+
+
+# --- The queue ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """A specialty's open cases, overdue first, then by due time; and the specialist's own."""
+    user = request.user
+    departments = queue_departments(user)
+    if not (user.has_role(Role.GROUP_ADMIN) or (user.has_role(Role.SPECIALIST) and user.department_id)):
+        raise PermissionDenied
+    form = QueueForm(request.GET or None, departments=departments)
+    department = form.cleaned_data.get("department") if form.is_valid() else None
+    if department is None and not form.errors:
+        # A specialist lands on their own department; a group administrator on the first one.
+        department = next((d for d in departments if d.pk == user.department_id), None) or departments.first()
+    visible = Consultation.objects.overseen_by(user)
+    cases = visible.none() if department is None else visible.queue_for(department)
+    page = Paginator(_with_row_columns(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    mine = Paginator(_with_row_columns(visible.assigned_to_user(user)), PAGE_SIZE).get_page(request.GET.get("mine"))
+    context = {
+        "form": form,
+        "department": department,
+        "can_choose_department": user.has_role(Role.GROUP_ADMIN),
+        "page": page,
+        "rows": [(case, case.can_claim(user)) for case in page.object_list],
+        "mine": mine,
+        # Names help clinicians tell their cases apart; administrators need the ages only.
+        "show_names": user.is_doctor,
+    }
+    # The queue section refreshes itself (htmx polling) so that times and claims stay current.
+    template = "consultations/queue.html#queue-lists" if request.htmx else "consultations/queue.html"
+    return render(request, template, context)
+
+
+def _with_row_columns(cases):
+    return cases.select_related("patient", "requesting_hospital", "department", "assigned_to")
+
+
+# --- The fragment on the case page ----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def specialist_panel(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """What this specialist can do with the case now; nothing for anyone else."""
+    consultation = _visible(request, public_id)
+    return _render_panel(request, consultation)
+
+
+# --- Actions ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _for_action(request, public_id)
+    if not consultation.can_claim(request.user):
+        return _moved_on(request, consultation)
+    try:
+        consultation.claim(request.user)
+    except ConsultationError as error:
+        return _refused(request, consultation, error)
+    messages.success(request, _("You are now handling this case."))
+    return _to_case(request, consultation)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _for_action(request, public_id)
+    if not consultation.can_assign(request.user):
+        return _moved_on(request, consultation)
+    form = AssignForm(request.POST, prefix=ASSIGN, consultation=consultation)
+    if not form.is_valid():
+        return _invalid(request, consultation, assign_form=form)
+    colleague = form.cleaned_data["colleague"]
+    try:
+        consultation.claim(colleague, assigned_by=request.user)
+    except ConsultationError as error:
+        return _refused(request, consultation, error)
+    messages.success(request, _("%(name)s is now handling this case.") % {"name": colleague.display_name})
+    return _to_case(request, consultation)
+
+
+@login_required
+@require_POST
+def request_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _for_action(request, public_id)
+    if not consultation.can_act_as_specialist(request.user):
+        return _moved_on(request, consultation)
+    form = RequestInfoForm(request.POST, prefix=INFO)
+    if not form.is_valid():
+        return _invalid(request, consultation, info_form=form)
+    try:
+        consultation.request_info(request.user, form.cleaned_data["question"])
+    except ConsultationError as error:
+        return _refused(request, consultation, error)
+    messages.success(request, _("Your question was sent. The response time is paused until the doctor replies."))
+    return _to_case(request, consultation)
+
+
+@login_required
+@require_POST
+def redirect_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _for_action(request, public_id)
+    if not consultation.can_redirect(request.user):
+        return _moved_on(request, consultation)
+    form = RedirectForm(request.POST, prefix=REDIRECT, consultation=consultation)
+    if not form.is_valid():
+        return _invalid(request, consultation, redirect_form=form)
+    department = form.cleaned_data["department"]
+    try:
+        consultation.redirect(request.user, department, form.cleaned_data["reason"])
+    except ConsultationError as error:
+        return _refused(request, consultation, error)
+    messages.success(request, _("The case was sent to %(department)s.") % {"department": department.name})
+    # The case has left this specialty (and this specialist): back to the queue, not to a 404.
+    return _go(request, reverse("consultations:queue"))
+
+
+@login_required
+@require_POST
+def decline(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _for_action(request, public_id)
+    if not consultation.can_decline(request.user):
+        return _moved_on(request, consultation)
+    form = DeclineForm(request.POST, prefix=DECLINE)
+    if not form.is_valid():
+        return _invalid(request, consultation, decline_form=form)
+    try:
+        consultation.decline(request.user, form.cleaned_data["reason"], form.cleaned_data["comment"])
+    except ConsultationError as error:
+        return _refused(request, consultation, error)
+    messages.success(request, _("You declined this case. The requesting doctor has been told."))
+    return _to_case(request, consultation)
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _for_action(request, public_id)
+    if not consultation.can_act_as_specialist(request.user):
+        return _moved_on(request, consultation)
+    form = AnswerForm(request.POST, request.FILES, prefix=ANSWER)
+    if not form.is_valid():
+        return _invalid(request, consultation, answer_form=form)
+    data = form.cleaned_data
+    stored: list[Attachment] = []
+    try:
+        # One transaction: the answer and its files are kept together or not at all, and the
+        # notification goes out only once both are committed.
+        with transaction.atomic():
+            consultation.answer(
+                request.user,
+                assessment=data["assessment"],
+                recommendation=data["recommendation"],
+                plan=data["plan"],
+                family_advice=data["family_advice"],
+                follow_up_days=data["follow_up_days"],
+            )
+            for upload in data["files"]:
+                stored.append(
+                    Attachment.objects.create_from_upload(
+                        patient=consultation.patient,
+                        uploaded_by=request.user,
+                        upload=upload,
+                        kind=data["file_kind"],
+                        description=_("Attached to the specialist's answer"),
+                        source=consultation,
+                    )
+                )
+    except ConsultationError as error:
+        return _refused(request, consultation, error)
+    except BaseException:
+        # The rows are rolled back; the stored files must go too.
+        for attachment in stored:
+            attachment.delete_stored_files()
+        raise
+    messages.success(request, _("Your answer was sent to the requesting doctor."))
+    return _to_case(request, consultation)
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, public_id: UUID) -> Consultation:
+    consultations = Consultation.objects.visible_to(request.user).select_related(
+        "patient", "department__hospital", "assigned_to"
+    )
+    return get_object_or_404(consultations, public_id=public_id)
+
+
+def _for_action(request: HttpRequest, public_id: UUID) -> Consultation:
+    consultation = _visible(request, public_id)
+    # Checked on the person, not on the state: someone who works on the case as a specialist
+    # and finds it moved on gets an explanation, anyone else a 403.
+    if not consultation.is_specialist_side(request.user):
+        raise PermissionDenied
+    return consultation
+
+
+def _moved_on(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    """The case changed since the page was loaded: say how, change nothing."""
+    taken = consultation.status in (Status.CLAIMED, Status.INFO_REQUESTED, Status.ANSWERED, Status.CLOSED)
+    if taken and consultation.assigned_to_id != request.user.pk:
+        message = _("Another specialist has already taken this case.")
+    else:
+        message = _("This case is now “%(status)s”; nothing was changed.") % {
+            "status": consultation.get_status_display()
+        }
+    messages.warning(request, message)
+    return _to_case(request, consultation)
+
+
+def _refused(request: HttpRequest, consultation: Consultation, error: ConsultationError) -> HttpResponse:
+    messages.warning(request, str(error))
+    return _to_case(request, consultation)
+
+
+def _to_case(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    return _go(request, consultation.get_absolute_url())
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    # From the fragment, the whole case page reloads: it shows the new state and the message.
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _invalid(request: HttpRequest, consultation: Consultation, **bound_forms: Form) -> HttpResponse:
+    # 200, not 4xx: htmx swaps only successful responses, and the form with its errors is
+    # what the specialist needs to see. Nothing was stored.
+    if request.htmx:
+        return _render_panel(request, consultation, **bound_forms)
+    context = _panel_context(request, consultation, **bound_forms)
+    return render(request, "consultations/_answering_page.html", context)
+
+
+def _render_panel(request: HttpRequest, consultation: Consultation, **bound_forms: Form) -> HttpResponse:
+    context = _panel_context(request, consultation, **bound_forms)
+    if context["mode"] is None:
+        return HttpResponse("")
+    return render(request, "consultations/_answering_panel.html", context)
+
+
+def _panel_context(request: HttpRequest, consultation: Consultation, **bound_forms: Form) -> dict:
+    user = request.user
+    forms: dict[str, Form] = {}
+    if consultation.can_claim(user):
+        mode = "waiting"
+        forms = {
+            "assign_form": AssignForm(prefix=ASSIGN, consultation=consultation),
+            "redirect_form": RedirectForm(prefix=REDIRECT, consultation=consultation),
+            "decline_form": DeclineForm(prefix=DECLINE),
+        }
+    elif consultation.can_act_as_specialist(user):
+        mode = "handling"
+        forms = {
+            "info_form": RequestInfoForm(prefix=INFO),
+            "redirect_form": RedirectForm(prefix=REDIRECT, consultation=consultation),
+            "decline_form": DeclineForm(prefix=DECLINE),
+            "answer_form": AnswerForm(prefix=ANSWER),
+        }
+    elif consultation.status == Status.INFO_REQUESTED and consultation.assigned_to_id == user.pk:
+        mode = "paused"
+    else:
+        mode = None
+    forms.update({name: form for name, form in bound_forms.items() if name in forms})
+    return {"consultation": consultation, "mode": mode, "open_form": next(iter(bound_forms), ""), **forms}

@@ -1,0 +1,123 @@
+"""The consultation metrics page, for specialists and group administrators (others: 403).
+
+Charts (Chart.js, drawn by static/js/consultations_metrics.js from a json_script block) and
+tables of the same figures; `?format=csv` downloads them. The figures are aggregate queries
+over the consultations the user may see (consultations/metrics.py).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from cloudpeds.accounts.roles import Role
+
+from ..metrics import Figures, Group, Metrics, MetricsFilterForm, chart_data, compute
+
+_NOTHING = "—"
+
+
+def _number(value: float | None, places: int = 1) -> str:
+    return _NOTHING if value is None else number_format(round(value, places), places)
+
+
+def _percent(value: float | None) -> str:
+    return _NOTHING if value is None else f"{number_format(round(value * 100, 1), 1)}%"
+
+
+# The columns of the tables and of the CSV file: (heading, figure as text).
+COLUMNS: list[tuple[object, Callable[[Figures], str]]] = [
+    (gettext_lazy("Consultations"), lambda f: str(f.total)),
+    (gettext_lazy("Answered"), lambda f: str(f.answered)),
+    (gettext_lazy("Median response time (hours)"), lambda f: _number(f.median_hours)),
+    (gettext_lazy("90th percentile response time (hours)"), lambda f: _number(f.p90_hours)),
+    (gettext_lazy("Answered within target"), lambda f: _percent(f.within_target)),
+    (gettext_lazy("Managed locally"), lambda f: _percent(f.managed_locally)),
+    (gettext_lazy("Closed"), lambda f: str(f.closed)),
+    (gettext_lazy("Mean usefulness (1-5)"), lambda f: _number(f.usefulness_mean, 2)),
+    (gettext_lazy("Advice adopted fully"), lambda f: _percent(f.adopted_fully)),
+    (gettext_lazy("Advice adopted in part"), lambda f: _percent(f.adopted_partly)),
+    (gettext_lazy("Advice not adopted"), lambda f: _percent(f.adopted_not)),
+    (gettext_lazy("Referral avoided"), lambda f: _percent(f.referral_avoided)),
+]
+
+
+def _headings() -> list[str]:
+    return [str(heading) for heading, _cell in COLUMNS]
+
+
+def _cells(figures: Figures) -> list[str]:
+    return [cell(figures) for _heading, cell in COLUMNS]
+
+
+def _rows(groups: list[Group]) -> list[tuple[str, list[str]]]:
+    return [(group.label, _cells(group.figures)) for group in groups]
+
+
+@login_required
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_role(Role.SPECIALIST, Role.GROUP_ADMIN):
+        raise PermissionDenied
+    form = MetricsFilterForm(request.GET or None)
+    figures = compute(user, form.filters())
+    if request.GET.get("format") == "csv":
+        return _csv_response(figures)
+    csv_query = request.GET.copy()
+    csv_query["format"] = "csv"
+    context = {
+        "form": form,
+        "metrics": figures,
+        "headings": _headings(),
+        "summary": list(zip(_headings(), _cells(figures.overall), strict=True)),
+        "tables": [
+            ("months", _("By month"), _("Month"), _rows(figures.by_month)),
+            ("hospitals", _("By requesting hospital"), _("Hospital"), _rows(figures.by_hospital)),
+            ("specialties", _("By specialty"), _("Specialty"), _rows(figures.by_specialty)),
+        ],
+        "chart": chart_data(figures),
+        "csv_query": csv_query.urlencode(),
+    }
+    return render(request, "consultations/metrics.html", context)
+
+
+def _safe(text: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet (CSV injection); hospital
+    # names are typed by people.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _csv_response(figures: Metrics) -> HttpResponse:
+    period = f"{figures.filter.start:%Y%m%d}-{figures.filter.end:%Y%m%d}"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="consultation-metrics-{period}.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    # The byte order mark makes Excel (the usual reader in the hospitals) read UTF-8 Chinese.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Group"), _("Name"), *_headings()])
+
+    def row(group: str, name: str, cells: list[str]) -> list[str]:
+        return [group, _safe(name), *["" if cell == _NOTHING else cell for cell in cells]]
+
+    writer.writerow(
+        row(_("All"), f"{figures.filter.start:%Y-%m-%d} ~ {figures.filter.end:%Y-%m-%d}", _cells(figures.overall))
+    )
+    for group_name, groups in (
+        (_("Month"), figures.by_month),
+        (_("Hospital"), figures.by_hospital),
+        (_("Specialty"), figures.by_specialty),
+    ):
+        for label, cells in _rows(groups):
+            writer.writerow(row(group_name, label, cells))
+    return response

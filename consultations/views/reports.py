@@ -1,0 +1,107 @@
+"""The consultation report PDF: the fragment on the case page, asking for it, downloading it.
+
+Both sides (the requesting hospital's doctors and the specialists who see the case) may ask
+for and download the report once the case is answered; the case is loaded through
+`Consultation.objects.visible_to(user)`, so another hospital's case is a 404 on every URL.
+The PDF is made by a task (consultations/reports.py); the fragment polls every 2 seconds
+while it is being prepared.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cloudpeds.accounts.roles import Role
+from cloudpeds.audit.models import AccessEvent, log_access
+
+from .. import reports
+from ..models import Consultation, ConsultationError, ConsultationReport
+
+# The PDF is opened by the browser's viewer or saved, never as part of a portal page.
+_FILE_CSP = "default-src 'none'; sandbox"
+
+
+def require_case_reader(request: HttpRequest) -> None:
+    """The case page's rule: doctors, and group administrators who follow late cases.
+    Checked before any lookup, so a 403 says nothing about whether a case exists."""
+    user = request.user
+    if not (user.hospital_id and (user.is_doctor or user.has_role(Role.GROUP_ADMIN))):
+        raise PermissionDenied
+
+
+def load_case(request: HttpRequest, public_id: UUID) -> Consultation:
+    """The case through the access QuerySet: another hospital's is a 404."""
+    require_case_reader(request)
+    cases = Consultation.objects.visible_to(request.user).select_related("patient", "department", "assigned_to")
+    return get_object_or_404(cases, public_id=public_id)
+
+
+@login_required
+@require_GET
+def report_panel(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = load_case(request, public_id)
+    return _render_panel(request, consultation)
+
+
+@login_required
+@require_POST
+def request_report(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = load_case(request, public_id)
+    error = ""
+    try:
+        reports.request_report(consultation, request.user)
+    except ConsultationError as refusal:
+        error = str(refusal)
+    if request.htmx:
+        return _render_panel(request, consultation, error=error)
+    if error:
+        messages.warning(request, error)
+    else:
+        messages.success(request, _("The report is being prepared; it will be ready to download in a moment."))
+    return redirect(consultation.get_absolute_url())
+
+
+@login_required
+@require_GET
+def download_report(request: HttpRequest, public_id: UUID) -> FileResponse:
+    consultation = load_case(request, public_id)
+    report = get_object_or_404(ConsultationReport, consultation=consultation)
+    if not report.is_ready:
+        raise Http404
+    try:
+        # Through the storage API only (no filesystem paths), so S3 works the same way.
+        handle = report.file.storage.open(report.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    log_access(request, consultation.patient, AccessEvent.Action.DOWNLOAD, report)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=reports.download_name(consultation, report),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = _FILE_CSP
+    # A child's record must not stay behind in the cache of a shared clinic computer.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _render_panel(request: HttpRequest, consultation: Consultation, *, error: str = "") -> HttpResponse:
+    report = reports.report_of(consultation)
+    context = {
+        "consultation": consultation,
+        "report": report,
+        "state": reports.report_state(consultation, report),
+        "error": error,
+    }
+    return render(request, "consultations/_report_panel.html", context)

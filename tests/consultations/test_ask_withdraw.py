@@ -1,0 +1,114 @@
+"""Withdrawing a case: /consultations/<id>/withdraw/ cancels a draft or a case no specialist took."""
+
+from __future__ import annotations
+
+import pytest
+
+from cloudpeds.accounts.roles import Role
+from cloudpeds.notifications.models import Notification
+from consultations.models import ConsultationEvent, Status
+from tests.factories import ConsultationFactory, PatientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _english(user):
+    user.preferred_language = "en"
+    user.save(update_fields=["preferred_language"])
+    return user
+
+
+@pytest.fixture
+def doctor(doctor):
+    return _english(doctor)
+
+
+@pytest.fixture
+def patient(doctor):
+    return PatientFactory(hospital=doctor.hospital, registered_by=doctor)
+
+
+@pytest.fixture
+def submitted(patient, specialist):
+    return ConsultationFactory(patient=patient, department=specialist.department)
+
+
+def _url(consultation) -> str:
+    return f"/consultations/{consultation.public_id}/withdraw/"
+
+
+def test_a_draft_is_withdrawn(client, doctor, patient, specialist) -> None:
+    draft = ConsultationFactory(patient=patient, department=specialist.department, status="draft", submitted_at=None)
+    client.force_login(doctor)
+
+    response = client.post(_url(draft), {"reason": "家长拒绝"})
+
+    draft.refresh_from_db()
+    assert response["Location"] == f"/consultations/{draft.public_id}/"
+    assert draft.status == Status.CANCELLED
+    assert list(draft.events.values_list("kind", "note")) == [("cancelled", "家长拒绝")]
+    assert not Notification.objects.exists()  # nobody else knew of the draft
+
+
+def test_a_waiting_case_is_withdrawn_and_the_specialists_are_told(client, doctor, submitted, specialist) -> None:
+    client.force_login(doctor)
+
+    client.post(_url(submitted), {})
+
+    submitted.refresh_from_db()
+    assert submitted.status == Status.CANCELLED
+    assert list(Notification.objects.values_list("recipient", "kind")) == [(specialist.pk, "consultations.cancelled")]
+    page = client.get(f"/consultations/{submitted.public_id}/").content.decode()
+    assert "The consultation is withdrawn." in page
+    assert "This consultation was withdrawn." in page
+
+
+def test_a_case_a_specialist_took_cannot_be_withdrawn(client, doctor, submitted, specialist) -> None:
+    submitted.claim(specialist)
+    client.force_login(doctor)
+
+    response = client.post(_url(submitted), {})
+
+    submitted.refresh_from_db()
+    assert submitted.status == Status.CLAIMED
+    assert "A case already with a specialist cannot be withdrawn." in client.get(response["Location"]).content.decode()
+    assert not ConsultationEvent.objects.filter(kind="cancelled").exists()
+
+
+def test_withdrawing_twice_records_one_withdrawal(client, doctor, submitted) -> None:
+    client.force_login(doctor)
+
+    client.post(_url(submitted), {})
+    client.post(_url(submitted), {})
+
+    assert ConsultationEvent.objects.filter(consultation=submitted, kind="cancelled").count() == 1
+
+
+def test_the_specialist_cannot_withdraw_the_request(client, specialist, submitted) -> None:
+    client.force_login(specialist)
+
+    assert client.post(_url(submitted), {}).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+
+
+def test_another_hospitals_doctor_gets_404(client, outsider, submitted) -> None:
+    client.force_login(outsider)
+
+    assert client.post(_url(submitted), {}).status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+
+
+def test_other_roles_get_403(client, yangpu, submitted) -> None:
+    client.force_login(UserFactory(hospital=yangpu, roles=[Role.TRAINING_MANAGER]))
+
+    assert client.post(_url(submitted), {}).status_code == 403
+
+
+def test_get_is_not_allowed(client, doctor, submitted) -> None:
+    client.force_login(doctor)
+
+    assert client.get(_url(submitted)).status_code == 405
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED

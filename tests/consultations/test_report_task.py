@@ -1,0 +1,200 @@
+"""The report task (consultations/reports.py, tasks_reports.py): what the PDF says, and that
+it is idempotent and crash-safe (the file is written before the row points at it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from consultations import reports
+from consultations.models import Consultation, ConsultationReport
+from consultations.tasks_reports import generate_consultation_report
+from tests.factories import ConsultationFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Run tasks in-process even when REDIS_URL configured a real broker for this run."""
+    from cloudpeds.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+def stored(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*.pdf")) if root.exists() else []
+
+
+def pdf_text(report: ConsultationReport) -> str:
+    with report.file.open("rb") as handle:
+        reader = PdfReader(BytesIO(handle.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def answered(doctor, specialist) -> Consultation:
+    specialist.title = "主任医师"
+    specialist.save(update_fields=["title"])
+    patient = PatientFactory(hospital=doctor.hospital, registered_by=doctor, name="王小明", record_number="YP0001")
+    submitted = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    return ConsultationFactory(
+        patient=patient,
+        department=specialist.department,
+        assigned_to=specialist,
+        answered=True,
+        question="发热三天, 咳嗽加重",
+        temperature_c="39.2",
+        spo2=95,
+        submitted_at=submitted,
+        answered_at=submitted + timedelta(hours=5, minutes=30),
+        paused_total=timedelta(hours=1),
+        assessment="考虑支气管肺炎",
+        plan="阿莫西林, 三天后复诊",
+    )
+
+
+def test_the_task_writes_the_file_and_records_it(answered, media_root):
+    assert generate_consultation_report.delay(answered.pk).get() is True
+
+    report = ConsultationReport.objects.get(consultation=answered)
+    assert report.is_ready
+    assert report.status_at_generation == "answered"
+    assert report.generated_at is not None
+    assert len(stored(media_root)) == 1
+    assert report.file.name.startswith(f"reports/consultations/{answered.public_id}/report-answered-")
+
+
+def test_the_pdf_is_bilingual_with_the_case_the_answer_and_local_times(answered, doctor, specialist):
+    reports.generate_report(answered.pk)
+
+    text = pdf_text(ConsultationReport.objects.get(consultation=answered))
+    compact = text.replace("\n", " ")
+    for words in ["王小明", "YP0001", "发热三天, 咳嗽加重", "考虑支气管肺炎", "阿莫西林, 三天后复诊", "39.2"]:
+        assert words in text
+    # Labels in English beside the Chinese (the Chinese comes from the catalogue).
+    for label in ["Consultation report", "Patient", "Assessment", "Plan", "Specialist's answer", "Requesting doctor"]:
+        assert label in compact
+    # Who asked and who answered, with their hospitals.
+    assert doctor.display_name in text
+    assert specialist.display_name in text and "主任医师" in text
+    assert "杨浦区中心医院" in text and "Yangpu District Central Hospital" in compact
+    assert "新华医院" in text
+    # Times in Asia/Shanghai: sent 01:00 UTC is 09:00 there; answered 5 h 30 min later.
+    assert "2025-03-03 09:00" in text
+    assert "2025-03-03 14:30" in text
+    assert "4 h 30 min" in compact  # response time with the hour of pause taken out
+    assert "Closing feedback" not in compact
+
+
+def test_a_closed_case_reports_the_closing_feedback(answered):
+    Consultation.objects.filter(pk=answered.pk).update(
+        status="closed",
+        closed_at=answered.answered_at + timedelta(days=1),
+        advice_adopted="partly",
+        not_adopted_reason="家长拒绝住院",
+        referral_avoided=True,
+        usefulness=4,
+    )
+
+    reports.generate_report(answered.pk)
+
+    report = ConsultationReport.objects.get(consultation=answered)
+    text = pdf_text(report)
+    assert report.status_at_generation == "closed"
+    assert "Closing feedback" in text.replace("\n", " ")
+    assert "家长拒绝住院" in text
+    assert "4 / 5" in text
+
+
+def test_running_twice_makes_one_report(answered, media_root):
+    assert reports.generate_report(answered.pk) is True
+    first = ConsultationReport.objects.get(consultation=answered)
+
+    assert generate_consultation_report.delay(answered.pk).get() is False
+
+    again = ConsultationReport.objects.get(consultation=answered)
+    assert (again.file.name, again.generated_at) == (first.file.name, first.generated_at)
+    assert len(stored(media_root)) == 1
+
+
+def test_a_crash_while_rendering_leaves_no_report_and_the_retry_completes_it(answered, media_root, monkeypatch):
+    original = reports.build_report_pdf
+
+    def crash(*args, **kwargs):
+        raise MemoryError("worker killed")
+
+    monkeypatch.setattr(reports, "build_report_pdf", crash)
+    with pytest.raises(MemoryError):
+        generate_consultation_report.delay(answered.pk)
+
+    report = ConsultationReport.objects.get(consultation=answered)
+    assert not report.is_ready and not report.file and report.generated_at is None
+    assert stored(media_root) == []
+
+    monkeypatch.setattr(reports, "build_report_pdf", original)
+    assert generate_consultation_report.delay(answered.pk).get() is True
+    assert ConsultationReport.objects.get(consultation=answered).is_ready
+
+
+def test_a_crash_after_writing_the_file_leaves_no_report_and_the_retry_leaves_one_file(
+    answered, media_root, monkeypatch
+):
+    from django.core.files.storage import FileSystemStorage
+
+    original_save = FileSystemStorage.save
+
+    def write_then_die(self, name, content, max_length=None):
+        original_save(self, name, content, max_length=max_length)
+        raise SystemExit("worker killed after writing")
+
+    monkeypatch.setattr(FileSystemStorage, "save", write_then_die)
+    with pytest.raises(SystemExit):
+        reports.generate_report(answered.pk)
+    assert not ConsultationReport.objects.get(consultation=answered).is_ready
+    assert len(stored(media_root)) == 1  # written, but no row points at it
+
+    monkeypatch.setattr(FileSystemStorage, "save", original_save)
+    assert reports.generate_report(answered.pk) is True
+
+    report = ConsultationReport.objects.get(consultation=answered)
+    assert report.is_ready
+    assert stored(media_root) == [media_root / report.file.name]
+
+
+def test_an_unanswered_case_gets_no_report(doctor, specialist, media_root):
+    waiting = ConsultationFactory(patient=PatientFactory(hospital=doctor.hospital, registered_by=doctor))
+
+    assert reports.generate_report(waiting.pk) is False
+    assert reports.generate_report(10**9) is False  # deleted since it was queued
+
+    assert not ConsultationReport.objects.exists()
+    assert stored(media_root) == []
+
+
+def test_a_report_for_an_earlier_status_is_replaced_after_the_new_one_is_recorded(
+    answered, media_root, django_capture_on_commit_callbacks
+):
+    reports.generate_report(answered.pk)
+    old = ConsultationReport.objects.get(consultation=answered).file.name
+    Consultation.objects.filter(pk=answered.pk).update(status="closed", advice_adopted="fully", usefulness=5)
+    answered.refresh_from_db()
+    assert reports.report_state(answered, reports.report_of(answered)) == "outdated"
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        reports.request_report(answered, answered.requested_by)
+
+    # Queuing the task after the request's commit; the task (run eagerly) then removed the
+    # old file only after its own commit.
+    assert len(callbacks) == 2
+    report = ConsultationReport.objects.get(consultation=answered)
+    assert report.status_at_generation == "closed"
+    assert report.file.name != old
+    assert stored(media_root) == [media_root / report.file.name]
