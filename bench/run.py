@@ -66,6 +66,13 @@ PAGES: list[Page] = [
     Page("home: transfer admin", "/", "admin.xinhua"),
     Page("home: group admin", "/", "director"),
     Page("healthz", "/healthz"),
+    # Referrals: the transfer administrator's queue (and the beds beside it), one referral page.
+    Page("referrals: transfer admin queue", "/referrals/queue/", "admin.xinhua"),
+    Page(
+        "referrals: referral page",
+        lambda user: __import__("referrals.bench", fromlist=["referral_path"]).referral_path(user),
+        "admin.xinhua",
+    ),
 ]
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -66,8 +67,9 @@ INSTALLED_APPS = [
     "cloudpeds.audit",
     "consultations",
     "referrals",
-    "training",
+    # The handbook before training: training's demo lessons cite handbook topics.
     "handbook",
+    "training",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +186,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "notifications-resend-unsent": {
         "task": "cloudpeds.notifications.tasks.resend_unsent_notifications",
         "schedule": timedelta(minutes=5),
+    },
+    "consultations-escalate-overdue": {
+        "task": "consultations.tasks.escalate_overdue_consultations",
+        "schedule": timedelta(minutes=5),
+    },
+    "referrals-expire-reservations": {
+        "task": "referrals.tasks.expire_reservations",
+        "schedule": timedelta(minutes=5),
+    },
+    "referrals-follow-up-lapses": {
+        "task": "referrals.tasks.alert_lapsed_follow_ups",
+        "schedule": timedelta(hours=1),
+    },
+    "training-due-date-reminders": {
+        "task": "training.tasks.send_due_date_reminders",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 
@@ -348,6 +366,11 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="cloudpeds-demo")
 # are told; and the video service for live case conferences (a self-hosted Jitsi Meet).
 CONSULTATION_ESCALATION_DELAY_HOURS = env.int("CONSULTATION_ESCALATION_DELAY_HOURS", default=4)
 VIDEO_CONFERENCE_BASE_URL = env("VIDEO_CONFERENCE_BASE_URL", default="https://meet.cloudpeds.example")
+# Referrals: hours after a lapsed follow-up alerted the grassroots doctor before the referring
+# Xinhua doctor is told too.
+REFERRAL_FOLLOW_UP_ESCALATION_HOURS = env.int("REFERRAL_FOLLOW_UP_ESCALATION_HOURS", default=72)
+# Continuing medical education: credits a doctor must earn each year.
+CME_ANNUAL_CREDITS = env.int("CME_ANNUAL_CREDITS", default=25)
 # Behind our reverse proxy the client's address is the entry it appended to X-Forwarded-For.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
 # Roles that must enroll in two-factor before reaching any page of the portal.

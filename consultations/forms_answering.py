@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.accounts.models import Department, User
 from cloudpeds.accounts.roles import Role
+from cloudpeds.attachments.forms import MultipleClinicalFileField
 from cloudpeds.attachments.models import Attachment
 
-from .forms_asking import MultipleClinicalFileField, lead_departments
+from .forms_asking import lead_departments
 from .models import Consultation, DeclineReason, Recommendation
 
 MAX_ANSWER_FILES = 5

@@ -1,9 +1,6 @@
-from django.urls import path
-
-from . import views
+from . import urls_topics, urls_triage
 
 app_name = "handbook"
 
-urlpatterns = [
-    path("", views.index, name="index"),
-]
+# Content, reading, search and authoring (urls_topics), triage pathways and dosing (urls_triage).
+urlpatterns = [*urls_topics.urlpatterns, *urls_triage.urlpatterns]

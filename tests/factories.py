@@ -201,3 +201,69 @@ class ConsultationFactory(DjangoModelFactory):
     due_at = factory.LazyAttribute(lambda o: o.submitted_at + _hours(48) if o.submitted_at else None)
 
 
+class TopicFactory(DjangoModelFactory):
+    """A handbook topic with no version yet (see tests/handbook/conftest.py to publish one)."""
+
+    class Meta:
+        model = "handbook.Topic"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    symptom = "fever"
+    age_bands = factory.LazyFunction(lambda: ["child"])
+    created_by = factory.SubFactory(UserFactory)
+
+
+class TopicVersionFactory(DjangoModelFactory):
+    """A draft version of a topic, with no sections (the workflow methods add them)."""
+
+    class Meta:
+        model = "handbook.TopicVersion"
+
+    topic = factory.SubFactory(TopicFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title_zh = factory.LazyAttribute(lambda o: f"主题{o.number}")
+    title_en = factory.LazyAttribute(lambda o: f"Topic {o.number}")
+    author = factory.SubFactory(UserFactory)
+
+
+class DrugFactory(DjangoModelFactory):
+    """A drug for the dosing calculator, with no formulation or rule (add them with the two below)."""
+
+    class Meta:
+        model = "handbook.Drug"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"drug-{n}")
+    name_zh = "对乙酰氨基酚"
+    name_en = "Paracetamol"
+
+
+class FormulationFactory(DjangoModelFactory):
+    """120 mg in 5 ml (24 mg/ml) unless told otherwise."""
+
+    class Meta:
+        model = "handbook.Formulation"
+
+    drug = factory.SubFactory(DrugFactory)
+    name_zh = "口服混悬液 120 mg/5 ml"
+    name_en = "oral suspension 120 mg/5 ml"
+    strength_mg = 120
+    volume_ml = 5
+
+
+class DosingRuleFactory(DjangoModelFactory):
+    """15 mg/kg per dose, at most 1000 mg, 4 times a day, no minimum age unless told otherwise."""
+
+    class Meta:
+        model = "handbook.DosingRule"
+
+    drug = factory.SubFactory(DrugFactory)
+    mg_per_kg = 15
+    max_dose_mg = 1000
+    doses_per_day = 4
+
+
+# --- Training: courses (the courses engineer) --------------------------------------------------
+
+

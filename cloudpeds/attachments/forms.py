@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -73,3 +74,49 @@ class AttachmentForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. rash on the left forearm, day 3")}),
     )
+
+
+# Several files in one field (a consultation, a message, a referral).
+MAX_FILES = 10
+
+
+class MultipleClinicalFileInput(ClinicalFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleClinicalFileField(ClinicalFileField):
+    """Several clinical files at once; each is checked by the attachments app's rules
+    (ClinicalFileField) and the cleaned value is a list of NormalisedFile."""
+
+    widget = MultipleClinicalFileInput
+
+    def __init__(self, *, max_files: int = MAX_FILES, **kwargs: Any) -> None:
+        self.max_files = max_files
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[NormalisedFile]:
+        uploads = [upload for upload in (data if isinstance(data, list | tuple) else [data]) if upload]
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(uploads) > self.max_files:
+            raise ValidationError(
+                _("Attach at most %(count)d files at a time."), code="too_many", params={"count": self.max_files}
+            )
+        cleaned: list[NormalisedFile] = []
+        errors: list[str] = []
+        for upload in uploads:
+            try:
+                clean = super().clean(upload, initial)
+            except ValidationError as error:
+                # Name the file: with several files the doctor must know which one to fix.
+                name = getattr(upload, "name", "")
+                errors.extend(f"{name}: {message}" for message in error.messages)
+            else:
+                if clean is not None:
+                    cleaned.append(clean)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned

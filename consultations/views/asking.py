@@ -24,8 +24,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cloudpeds.accounts.roles import Role
@@ -329,6 +329,7 @@ def _render_detail(
         "can_edit_draft": consultation.can_edit_draft(user),
         "cancel_form": CancelForm(),
         "handbook_items": _handbook_items(consultation.handbook_context),
+        "handbook_url": _handbook_url(consultation.handbook_context),
     }
     return render(request, "consultations/detail.html", context)
 
@@ -353,20 +354,55 @@ _HANDBOOK_LABELS = {
 
 
 def _handbook_items(handbook_context: Any) -> list[tuple[str, str]]:
-    """The handbook triage that started the case, as label/value lines."""
+    """The handbook triage that started the case, as label/value lines in the reader's language.
+
+    The context is JSON written by the handbook app; bilingual values are {"zh": …, "en": …}.
+    """
     if not handbook_context:
         return []
     if not isinstance(handbook_context, dict):
         return [("", str(handbook_context))]
-    items = []
-    for key, value in handbook_context.items():
-        if isinstance(value, list):
-            value = ", ".join(str(item) for item in value)
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items())
-        label = _HANDBOOK_LABELS.get(key, str(key).replace("_", " "))
-        items.append((str(label), str(value)))
+    english = (get_language() or "").startswith("en")
+
+    def pick(value: Any) -> str:
+        if isinstance(value, dict) and ({"zh", "en"} & value.keys()):
+            return str(value.get("en" if english else "zh") or value.get("zh" if english else "en") or "")
+        if isinstance(value, dict) and ({"name_zh", "name_en"} & value.keys()):
+            name = value.get("name_en" if english else "name_zh") or ""
+            colour = {"red": _("red"), "yellow": _("yellow"), "green": _("green")}.get(
+                value.get("colour", ""), value.get("colour", "")
+            )
+            return f"{name} ({colour})" if colour else str(name)
+        return str(value)
+
+    items: list[tuple[str, str]] = []
+    if "pathway_name" in handbook_context:
+        pathway = pick(handbook_context["pathway_name"])
+        version = handbook_context.get("version")
+        text = _("%(pathway)s, version %(version)s") % {"pathway": pathway, "version": version}
+        items.append((str(_HANDBOOK_LABELS["pathway"]), text))
+    if handbook_context.get("classification"):
+        items.append((str(_HANDBOOK_LABELS["classification"]), pick(handbook_context["classification"])))
+    thresholds = [pick(item) for item in handbook_context.get("thresholds") or []]
+    if thresholds:
+        items.append((str(_HANDBOOK_LABELS["thresholds"]), "; ".join(thresholds)))
+    answers = []
+    for row in handbook_context.get("answers") or []:
+        if isinstance(row, dict) and row.get("answer") not in (None, ""):
+            answers.append(f"{pick(row.get('label', ''))}: {pick(row.get('text', row.get('answer')))}")
+    if answers:
+        items.append((str(_HANDBOOK_LABELS["answers"]), "; ".join(answers)))
+    if not items:
+        # An older or unknown shape: show it plainly rather than hide it.
+        for key, value in handbook_context.items():
+            items.append((str(_HANDBOOK_LABELS.get(key, key)), pick(value)))
     return items
+
+
+def _handbook_url(handbook_context: Any) -> str:
+    url = handbook_context.get("url", "") if isinstance(handbook_context, dict) else ""
+    # Only a path inside the portal: the JSON is data, not a place to send people.
+    return url if isinstance(url, str) and url.startswith("/") and not url.startswith("//") else ""
 
 
 # --- The thread -----------------------------------------------------------------------------

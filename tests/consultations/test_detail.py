@@ -306,15 +306,36 @@ def test_the_other_panels_are_loaded_only_when_they_exist(client, doctor, consul
 
 
 def test_a_case_started_from_the_handbook_says_so(client, doctor, consultation) -> None:
-    consultation.handbook_context = {"classification": "黄色: 肺炎", "handbook_version": "2025.1"}
+    # The shape the handbook's triage writes (TriageRun.handbook_context).
+    consultation.handbook_context = {
+        "source": "handbook_triage",
+        "url": "/handbook/triage/runs/0b7f1c1e-0000-4000-8000-000000000001/",
+        "pathway_name": {"zh": "咳嗽或呼吸困难", "en": "Cough or difficult breathing"},
+        "version": 2,
+        "classification": {"code": "pneumonia", "colour": "yellow", "name_zh": "肺炎", "name_en": "Pneumonia"},
+        "thresholds": [{"zh": "呼吸频率 52 ≥ 50 次/分", "en": "respiratory rate 52 ≥ 50 /min (2 to 12 months)"}],
+        "answers": [
+            {
+                "key": "rr",
+                "answer": "52",
+                "label": {"zh": "呼吸频率", "en": "Respiratory rate"},
+                "text": {"zh": "52 次/分", "en": "52 /min"},
+            }
+        ],
+    }
     consultation.save()
+    doctor.preferred_language = "en"
+    doctor.save()
     client.force_login(doctor)
 
     body = client.get(_url(consultation)).content.decode()
 
     assert "Started from the handbook:" in body
-    assert "黄色: 肺炎" in body and "2025.1" in body
-    assert "Classification:" in body and "Handbook version:" in body
+    assert "Cough or difficult breathing, version 2" in body
+    assert "Pneumonia (yellow)" in body
+    assert "respiratory rate 52 ≥ 50 /min (2 to 12 months)" in body
+    assert "Respiratory rate: 52 /min" in body
+    assert 'href="/handbook/triage/runs/0b7f1c1e-0000-4000-8000-000000000001/"' in body
 
 
 def test_no_handbook_note_for_an_ordinary_case(client, doctor, consultation) -> None:

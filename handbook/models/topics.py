@@ -1,0 +1,987 @@
+"""The handbook's content: topics, their versions and the governance of versions.
+
+A topic (fever, diarrhoea…) has numbered versions. Workflow of a version (django-fsm-2;
+each transition is a model method that checks who may do it, runs in a transaction on
+locked rows and writes a TopicVersionEvent):
+
+    draft ──submit──▶ in_review ──approve (another editor)──▶ published ──(next approved)──▶ superseded
+      ▲                   │
+      └───return──────────┘
+
+Approving publishes: the two-person rule is that the editor who wrote a version can never
+be the one who approves it. Publishing sets the effective and next review dates, makes the
+version the topic's `current_version`, supersedes the previous one (which stays readable)
+and builds the version's search document. Superseded versions may be cited by training
+lessons and exam questions: the training managers are told which.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from cloudpeds.accounts.roles import Role
+from cloudpeds.notifications.services import notify
+
+from ..search import document_words
+from ..text import plain_text
+
+logger = logging.getLogger(__name__)
+
+REVIEW_INTERVAL_YEARS = 2
+# A handbook PDF not made this long after it was asked for may be asked for again.
+EDITION_GIVE_UP_AFTER = timedelta(minutes=15)
+
+
+class Symptom(models.TextChoices):
+    COUGH = "cough", _("Cough or difficult breathing")
+    FEVER = "fever", _("Fever")
+    DIARRHOEA = "diarrhoea", _("Diarrhoea")
+    VOMITING = "vomiting", _("Vomiting")
+    RASH = "rash", _("Rash")
+    CONVULSIONS = "convulsions", _("Convulsions")
+    NEONATAL_JAUNDICE = "neonatal_jaundice", _("Neonatal jaundice")
+    ABDOMINAL_PAIN = "abdominal_pain", _("Abdominal pain")
+    EAR_PROBLEM = "ear_problem", _("Ear problem")
+    SORE_THROAT = "sore_throat", _("Sore throat")
+    FEEDING = "feeding", _("Feeding problems and malnutrition")
+    OTHER = "other", _("Other problems")
+
+
+class AgeBand(models.TextChoices):
+    YOUNG_INFANT = "young_infant", _("Young infant (under 2 months)")
+    CHILD = "child", _("2 months to 5 years")
+    OLDER_CHILD = "older_child", _("Older children (5 years and over)")
+
+
+class SectionKind(models.TextChoices):
+    ASSESS = "assess", _("How to assess")
+    DANGER_SIGNS = "danger_signs", _("Danger signs")
+    CLASSIFICATION = "classification", _("Classification")
+    MANAGEMENT = "management", _("Management")
+    REFERRAL = "referral", _("When to refer")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    PARENT_ADVICE = "parent_advice", _("Advice for parents")
+    REFERENCES = "references", _("References")
+
+
+SECTION_ORDER: tuple[str, ...] = tuple(SectionKind.values)
+
+
+class Colour(models.TextChoices):
+    RED = "red", _("Red: urgent referral")
+    YELLOW = "yellow", _("Yellow: specific treatment")
+    GREEN = "green", _("Green: home care")
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Draft started")
+    SUBMITTED = "submitted", _("Sent for review")
+    RETURNED = "returned", _("Returned for changes")
+    APPROVED = "approved", _("Approved and published")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
+READABLE_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
+
+
+class HandbookError(Exception):
+    """A transition refused for a reason the editor can act on; the message is shown."""
+
+
+def is_editor(user) -> bool:
+    return bool(user.is_authenticated and user.has_role(Role.HANDBOOK_EDITOR))
+
+
+def review_date_after(effective: date, years: int = REVIEW_INTERVAL_YEARS) -> date:
+    try:
+        return effective.replace(year=effective.year + years)
+    except ValueError:  # 29 February
+        return effective.replace(year=effective.year + years, day=28)
+
+
+def _lang() -> str:
+    return "en" if (get_language() or settings.LANGUAGE_CODE).startswith("en") else "zh"
+
+
+# --- Topics ------------------------------------------------------------------------------------
+
+
+class TopicQuerySet(models.QuerySet):
+    def published(self) -> TopicQuerySet:
+        """Topics that have a published version (the one readers see)."""
+        return self.filter(current_version__isnull=False)
+
+    def with_current(self) -> TopicQuerySet:
+        return self.select_related("current_version", "current_version__approved_by")
+
+    def for_symptom(self, symptom: str) -> TopicQuerySet:
+        return self.filter(symptom=symptom)
+
+    def for_age_band(self, band: str) -> TopicQuerySet:
+        return self.filter(age_bands__contains=[band])
+
+    def in_reading_order(self) -> TopicQuerySet:
+        """By symptom in the handbook's order (not alphabetical), then the topic's own order."""
+        rank = Case(
+            *[When(symptom=value, then=Value(index)) for index, value in enumerate(Symptom.values)],
+            default=Value(len(Symptom.values)),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(symptom_rank=rank).order_by("symptom_rank", "order", "slug")
+
+    def due_for_review(self, on: date | None = None) -> TopicQuerySet:
+        """Published topics whose current version has reached its next review date."""
+        on = on or timezone.localdate()
+        return self.published().filter(current_version__next_review_date__lte=on)
+
+
+class Topic(models.Model):
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    symptom = models.CharField(_("symptom"), max_length=30, choices=Symptom.choices)
+    age_bands = ArrayField(
+        models.CharField(max_length=20, choices=AgeBand.choices), verbose_name=_("age bands"), default=list
+    )
+    order = models.PositiveSmallIntegerField(_("order within the symptom"), default=0)
+    is_demo = models.BooleanField(
+        _("demonstration content"),
+        default=False,
+        help_text=_("Shown with a notice that it is demonstration content, not clinical advice."),
+    )
+    # The published version readers see; set only by TopicVersion.approve().
+    current_version = models.ForeignKey(
+        "TopicVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("handbook topic")
+        verbose_name_plural = _("handbook topics")
+        ordering = ["symptom", "order", "slug"]
+        indexes = [
+            models.Index(fields=["symptom", "order"], name="handbook_topic_symptom"),
+            GinIndex(fields=["age_bands"], name="handbook_topic_age_bands"),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("handbook:topic", args=[self.slug])
+
+    def age_band_labels(self) -> list[str]:
+        return [str(AgeBand(band).label) for band in self.age_bands if band in AgeBand.values]
+
+    @classmethod
+    def create_with_draft(
+        cls, user, *, slug: str, symptom: str, age_bands: list[str], order: int, title_zh: str, title_en: str
+    ) -> TopicVersion:
+        """A new topic and its first version, a draft with every section, written by `user`."""
+        if not is_editor(user):
+            raise HandbookError(_("Only handbook editors can create topics."))
+        with transaction.atomic():
+            topic = cls.objects.create(slug=slug, symptom=symptom, age_bands=age_bands, order=order, created_by=user)
+            version = TopicVersion.objects.create(
+                topic=topic, number=1, title_zh=title_zh, title_en=title_en, author=user
+            )
+            Section.objects.bulk_create(
+                [Section(version=version, kind=kind, position=index) for index, kind in enumerate(SECTION_ORDER)]
+            )
+            version._record(user, EventKind.CREATED, VersionStatus.DRAFT)
+        return version
+
+    def open_version(self) -> TopicVersion | None:
+        return self.versions.filter(status__in=OPEN_STATUSES).first()
+
+    def latest_version(self) -> TopicVersion | None:
+        return self.versions.order_by("-number").first()
+
+    def start_draft(self, user) -> TopicVersion:
+        """A new draft copied from the current published version (or the open one, if any).
+
+        One version at a time is being worked on: starting again returns it.
+        """
+        if not is_editor(user):
+            raise HandbookError(_("Only handbook editors can write new versions."))
+        with transaction.atomic():
+            topic = type(self).objects.select_for_update().get(pk=self.pk)
+            existing = topic.open_version()
+            if existing is not None:
+                return existing
+            base = topic.current_version or topic.latest_version()
+            if base is None:
+                raise HandbookError(_("This topic has no version to start from."))
+            return base._copy_as_draft(user)
+
+    def record_view(self, on: date | None = None) -> None:
+        """Count one reading of the topic today: one row per topic and day, incremented in SQL."""
+        on = on or timezone.localdate()
+        counter = TopicViewDay.objects.filter(topic=self, day=on)
+        if counter.update(views=F("views") + 1):
+            return
+        try:
+            with transaction.atomic():
+                TopicViewDay.objects.create(topic=self, day=on, views=1)
+        except IntegrityError:
+            # Another request created today's row between our update and insert.
+            counter.update(views=F("views") + 1)
+
+
+# --- Versions ----------------------------------------------------------------------------------
+
+
+class TopicVersionQuerySet(models.QuerySet):
+    def readable(self) -> TopicVersionQuerySet:
+        return self.filter(status__in=READABLE_STATUSES)
+
+    def visible_to(self, user) -> TopicVersionQuerySet:
+        """Everyone reads published and superseded versions; editors also see work in progress."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_editor(user):
+            return self.all()
+        return self.readable()
+
+    def open(self) -> TopicVersionQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def awaiting_review_by(self, user) -> TopicVersionQuerySet:
+        return self.filter(status=VersionStatus.IN_REVIEW).exclude(author=user)
+
+
+def _video_path(instance: TopicVersion, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "mp4"
+    return f"handbook/videos/{instance.topic.slug}/v{instance.number}.{extension}"
+
+
+class TopicVersion(models.Model):
+    Status = VersionStatus
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = FSMField(_("status"), default=VersionStatus.DRAFT, choices=VersionStatus.choices, protected=True)
+
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    keywords_zh = models.CharField(
+        _("other words for it (Chinese)"), max_length=300, blank=True, help_text=_("Synonyms that search should find.")
+    )
+    keywords_en = models.CharField(
+        _("other words for it (English)"), max_length=300, blank=True, help_text=_("Synonyms that search should find.")
+    )
+    change_note = models.TextField(_("what changed in this version"), blank=True)
+    video = models.FileField(_("video lecture"), upload_to=_video_path, blank=True, max_length=200)
+    video_content_type = models.CharField(max_length=40, blank=True, editable=False)
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    effective_date = models.DateField(_("effective from"), null=True, blank=True)
+    next_review_date = models.DateField(_("next review"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    objects = TopicVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("topic version")
+        verbose_name_plural = _("topic versions")
+        ordering = ["topic", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "number"], name="handbook_version_number_unique"),
+            # One version at a time is written or reviewed, and one is published.
+            models.UniqueConstraint(
+                fields=["topic"],
+                condition=Q(status__in=["draft", "in_review"]),
+                name="handbook_one_open_version",
+            ),
+            models.UniqueConstraint(
+                fields=["topic"], condition=Q(status="published"), name="handbook_one_published_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("author")),
+                name="handbook_two_person_rule",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_review_date"], name="handbook_version_review")]
+
+    def __str__(self) -> str:
+        return f"{self.topic.slug} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("handbook:version", args=[self.topic.slug, self.number])
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        """Reload the row, status included.
+
+        `status` is protected (django-fsm refuses assignments to a loaded status) and Django's
+        reload assigns every field, so the loaded status is set aside for this one instance
+        while the stored one is read (the same approach as the consultations app).
+        """
+        if "status" not in self.__dict__ or (fields is not None and "status" not in fields):
+            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+            return
+        loaded = self.__dict__.pop("status")
+        self._reloading_status = True
+        try:
+            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        finally:
+            self._reloading_status = False
+            self.__dict__.setdefault("status", loaded)
+
+    def get_deferred_fields(self) -> set[str]:
+        deferred = super().get_deferred_fields()
+        if getattr(self, "_reloading_status", False):
+            # Set aside by refresh_from_db, not deferred: reload it with the other fields.
+            deferred.discard("status")
+        return deferred
+
+    @property
+    def title(self) -> str:
+        return self.title_en if _lang() == "en" else self.title_zh
+
+    def localized(self, field: str, lang: str) -> str:
+        return getattr(self, f"{field}_{lang}")
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
+
+    @property
+    def is_readable(self) -> bool:
+        return self.status in READABLE_STATUSES
+
+    def previous_readable(self) -> TopicVersion | None:
+        return (
+            type(self)
+            .objects.readable()
+            .filter(topic_id=self.topic_id, number__lt=self.number)
+            .order_by("-number")
+            .first()
+        )
+
+    # --- Who may do what ----------------------------------------------------------------------
+
+    def can_edit(self, user) -> bool:
+        # Only the author edits a draft: a second editor who changed it could then approve
+        # their own words, and the two-person rule would be empty.
+        return self.status == VersionStatus.DRAFT and is_editor(user) and self.author_id == user.pk
+
+    def can_submit(self, user) -> bool:
+        return self.can_edit(user)
+
+    def can_approve(self, user) -> bool:
+        return self.status == VersionStatus.IN_REVIEW and is_editor(user) and self.author_id != user.pk
+
+    def can_return(self, user) -> bool:
+        return self.status == VersionStatus.IN_REVIEW and is_editor(user)
+
+    # --- Transitions --------------------------------------------------------------------------
+
+    def _locked(self) -> TopicVersion:
+        return type(self).objects.select_for_update().select_related("topic").get(pk=self.pk)
+
+    def _record(self, actor, kind: str, from_status: str, note: str = "", at=None) -> TopicVersionEvent:
+        return TopicVersionEvent.objects.create(
+            version=self,
+            actor=actor,
+            kind=kind,
+            from_status=from_status,
+            to_status=self.status,
+            note=note,
+            at=at or timezone.now(),
+        )
+
+    @transition(field=status, source=VersionStatus.DRAFT, target=VersionStatus.IN_REVIEW)
+    def _to_in_review(self) -> None:
+        pass
+
+    def submit(self, user, note: str = "", now=None) -> None:
+        """The author asks another editor to review the draft."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.can_submit(user):
+                raise HandbookError(_("Only the author can send this draft for review."))
+            if not (locked.title_zh.strip() and locked.title_en.strip()):
+                raise HandbookError(_("Give the topic a Chinese and an English title first."))
+            locked._to_in_review()
+            locked.submitted_at = now
+            locked.save()
+            locked._record(user, EventKind.SUBMITTED, VersionStatus.DRAFT, note, at=now)
+        self.refresh_from_db()
+
+    @transition(field=status, source=VersionStatus.IN_REVIEW, target=VersionStatus.DRAFT)
+    def _to_draft(self) -> None:
+        pass
+
+    def return_to_draft(self, user, note: str) -> None:
+        """A reviewer asks for changes (or the author withdraws the version from review)."""
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.can_return(user):
+                raise HandbookError(_("This version is not in review."))
+            if not note.strip():
+                raise HandbookError(_("Say what should change."))
+            locked._to_draft()
+            locked.submitted_at = None
+            locked.save()
+            locked._record(user, EventKind.RETURNED, VersionStatus.IN_REVIEW, note)
+        self.refresh_from_db()
+
+    @transition(field=status, source=VersionStatus.IN_REVIEW, target=VersionStatus.PUBLISHED)
+    def _to_published(self) -> None:
+        pass
+
+    @transition(field=status, source=VersionStatus.PUBLISHED, target=VersionStatus.SUPERSEDED)
+    def _to_superseded(self) -> None:
+        pass
+
+    def approve(
+        self,
+        user,
+        *,
+        effective_date: date | None = None,
+        next_review_date: date | None = None,
+        note: str = "",
+        now=None,
+    ) -> None:
+        """A second editor approves the version, which publishes it.
+
+        The effective date is today or an earlier date (a committee's decision recorded
+        late), never a future one: the published version is what every reader sees now.
+        The next review defaults to two years after the effective date.
+        """
+        now = now or timezone.now()
+        today = timezone.localdate(now)
+        effective_date = effective_date or today
+        next_review_date = next_review_date or review_date_after(effective_date)
+        with transaction.atomic():
+            # Topic first, then versions: publishing two versions of a topic at once is serialised.
+            topic = Topic.objects.select_for_update().get(pk=self.topic_id)
+            locked = self._locked()
+            if locked.status != VersionStatus.IN_REVIEW:
+                raise HandbookError(_("Only a version in review can be approved."))
+            if not is_editor(user):
+                raise HandbookError(_("Only handbook editors can approve versions."))
+            if locked.author_id == user.pk:
+                raise HandbookError(_("Another editor must approve this version: authors cannot approve their own."))
+            if effective_date > today:
+                raise HandbookError(_("The effective date cannot be in the future."))
+            if next_review_date <= effective_date:
+                raise HandbookError(_("The next review must come after the effective date."))
+            previous = topic.current_version
+            if previous is not None:
+                previous = type(self).objects.select_for_update().get(pk=previous.pk)
+                previous._to_superseded()
+                previous.superseded_at = now
+                previous.save()
+                previous._record(user, EventKind.SUPERSEDED, VersionStatus.PUBLISHED, f"v{locked.number}", at=now)
+            locked._to_published()
+            locked.approved_by = user
+            locked.approved_at = now
+            locked.effective_date = effective_date
+            locked.next_review_date = next_review_date
+            locked.save()
+            locked._record(user, EventKind.APPROVED, VersionStatus.IN_REVIEW, note, at=now)
+            topic.current_version = locked
+            topic.save(update_fields=["current_version"])
+            locked.index_for_search()
+            if previous is not None:
+                previous._tell_training_managers(locked, user)
+        self.refresh_from_db()
+
+    def _tell_training_managers(self, successor: TopicVersion, actor) -> None:
+        """Lessons and questions citing this (now superseded) version need a look."""
+        from cloudpeds.accounts.models import User
+
+        from ..citations import citing_objects
+
+        citations = citing_objects(self)
+        if not citations:
+            return
+        managers = User.objects.filter(groups__name=Role.TRAINING_MANAGER, is_active=True)
+        notify(
+            list(managers),
+            "handbook.version_superseded",
+            successor,
+            actor=actor,
+            context={
+                "topic": f"{successor.title_zh} / {successor.title_en}",
+                "old_number": self.number,
+                "new_number": successor.number,
+                "citations": [_describe(item) for item in citations],
+            },
+        )
+
+    # --- Content ------------------------------------------------------------------------------
+
+    def _copy_as_draft(self, user) -> TopicVersion:
+        number = (self.topic.versions.aggregate(models.Max("number"))["number__max"] or 0) + 1
+        draft = TopicVersion.objects.create(
+            topic=self.topic,
+            number=number,
+            title_zh=self.title_zh,
+            title_en=self.title_en,
+            summary_zh=self.summary_zh,
+            summary_en=self.summary_en,
+            keywords_zh=self.keywords_zh,
+            keywords_en=self.keywords_en,
+            video=self.video.name if self.video else "",
+            video_content_type=self.video_content_type,
+            author=user,
+        )
+        Section.objects.bulk_create(
+            [
+                Section(
+                    version=draft,
+                    kind=section.kind,
+                    position=section.position,
+                    body_zh=section.body_zh,
+                    body_en=section.body_en,
+                    video_start_seconds=section.video_start_seconds,
+                )
+                for section in self.sections.all()
+            ]
+        )
+        ClassificationRow.objects.bulk_create(
+            [
+                ClassificationRow(
+                    version=draft,
+                    position=row.position,
+                    colour=row.colour,
+                    signs_zh=row.signs_zh,
+                    signs_en=row.signs_en,
+                    classification_zh=row.classification_zh,
+                    classification_en=row.classification_en,
+                    action_zh=row.action_zh,
+                    action_en=row.action_en,
+                )
+                for row in self.classification_rows.all()
+            ]
+        )
+        draft._record(user, EventKind.CREATED, VersionStatus.DRAFT, f"v{self.number}")
+        return draft
+
+    def search_texts(self, sections=None, rows=None) -> dict[str, dict[str, list[str]]]:
+        """The words of this version by search weight (A title, B danger signs and
+        classification, C the rest) and language. `sections` and `rows` default to the
+        version's own (bulk loaders pass the ones they just made)."""
+        sections = self.sections.all() if sections is None else sections
+        rows = self.classification_rows.all() if rows is None else rows
+        texts: dict[str, dict[str, list[str]]] = {weight: {"zh": [], "en": []} for weight in ("A", "B", "C")}
+        for lang in ("zh", "en"):
+            texts["A"][lang] += [self.localized("title", lang), self.localized("keywords", lang)]
+            texts["C"][lang].append(self.localized("summary", lang))
+            for section in sections:
+                weight = "B" if section.kind in (SectionKind.DANGER_SIGNS, SectionKind.CLASSIFICATION) else "C"
+                texts[weight][lang].append(plain_text(section.localized("body", lang)))
+            for row in rows:
+                texts["B"][lang] += [
+                    row.localized("signs", lang),
+                    row.localized("classification", lang),
+                    plain_text(row.localized("action", lang)),
+                ]
+        return texts
+
+    def index_for_search(self, sections=None, rows=None) -> None:
+        """Build (or rebuild) the search document of this version; called when it is published."""
+        SearchDocument.objects.build([(self, sections, rows)])
+
+    def classification_colours(self) -> list[str]:
+        return list(self.classification_rows.values_list("colour", flat=True))
+
+
+def _describe(item: Any) -> dict[str, str]:
+    from cloudpeds.notifications.email import absolute_url
+
+    url = item.get_absolute_url() if hasattr(item, "get_absolute_url") else ""
+    return {"label": str(item), "url": absolute_url(url) if url else ""}
+
+
+class TopicVersionEvent(models.Model):
+    """One step of a version: who, when, from which state to which, and a note."""
+
+    version = models.ForeignKey(TopicVersion, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    from_status = models.CharField(max_length=20, choices=VersionStatus.choices)
+    to_status = models.CharField(max_length=20, choices=VersionStatus.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["version", "at"], name="handbook_event_order")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.from_status}→{self.to_status} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Section(models.Model):
+    """One of the fixed sections of a version, in both languages (Markdown)."""
+
+    version = models.ForeignKey(TopicVersion, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(_("section"), max_length=20, choices=SectionKind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    body_zh = models.TextField(_("text (Chinese)"), blank=True)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    # The video lecture's chapter for this section: where in the video it is explained.
+    video_start_seconds = models.PositiveIntegerField(_("video chapter starts at (seconds)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["version", "kind"], name="handbook_section_kind_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.kind}"
+
+    def localized(self, field: str, lang: str) -> str:
+        return getattr(self, f"{field}_{lang}")
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.kind.replace('_', '-')}"
+
+
+class ClassificationRow(models.Model):
+    """A row of the classification table: the signs, the classification, its colour, what to do."""
+
+    version = models.ForeignKey(TopicVersion, on_delete=models.CASCADE, related_name="classification_rows")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices)
+    signs_zh = models.TextField(_("signs (Chinese)"))
+    signs_en = models.TextField(_("signs (English)"))
+    classification_zh = models.CharField(_("classification (Chinese)"), max_length=200)
+    classification_en = models.CharField(_("classification (English)"), max_length=200)
+    action_zh = models.TextField(_("what to do (Chinese)"))
+    action_en = models.TextField(_("what to do (English)"))
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.colour} {self.classification_en}"
+
+    def localized(self, field: str, lang: str) -> str:
+        return getattr(self, f"{field}_{lang}")
+
+    def as_text(self, lang: str) -> str:
+        """The row as one line, for comparing versions."""
+        return " | ".join(
+            [
+                str(Colour(self.colour).label),
+                self.localized("signs", lang),
+                self.localized("classification", lang),
+                self.localized("action", lang),
+            ]
+        )
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+# The weighted vector, made by PostgreSQL from the words segmented in Python: `simple` for
+# both languages (no stemming and no stop words, right for Chinese words) and `english` on
+# the English text for stems. Title words come first, so they hold the first positions.
+_VECTOR_SQL = " || ".join(
+    f"setweight(to_tsvector('{config}'::regconfig, coalesce(v.{weight.lower()}_{config}, '')), '{weight}')"
+    for weight in ("A", "B", "C")
+    for config in ("simple", "english")
+)
+
+
+class SearchDocumentQuerySet(models.QuerySet):
+    def published(self) -> SearchDocumentQuerySet:
+        return self.filter(version__status=VersionStatus.PUBLISHED)
+
+    def build(self, entries: list[tuple[TopicVersion, Any, Any]]) -> None:
+        """(Re)build the documents of versions, given as (version, sections, rows); sections
+        and rows may be None (then the version's own are read). Two statements for any number."""
+        documents, values = [], []
+        for version, sections, rows in entries:
+            texts = version.search_texts(sections, rows)
+            row = [version.pk]
+            for weight in ("A", "B", "C"):
+                row.append(document_words(" ".join(texts[weight]["zh"] + texts[weight]["en"])))
+                row.append(" ".join(texts[weight]["en"]))
+            values.append(row)
+            # Snippets come from the summary and body: the title is shown anyway.
+            snippets = {
+                lang: " ".join(text for weight in ("C", "B") for text in texts[weight][lang] if text)
+                for lang in ("zh", "en")
+            }
+            documents.append(
+                SearchDocument(
+                    version=version, topic_id=version.topic_id, text_zh=snippets["zh"], text_en=snippets["en"]
+                )
+            )
+        if not documents:
+            return
+        self.bulk_create(
+            documents, update_conflicts=True, unique_fields=["version"], update_fields=["topic", "text_zh", "text_en"]
+        )
+        rows_sql = ", ".join(["(%s::bigint, %s, %s, %s, %s, %s, %s)"] * len(values))
+        table = SearchDocument._meta.db_table
+        with connection.cursor() as cursor:
+            # Every value is a query parameter; the SQL around them is fixed text.
+            cursor.execute(
+                f"UPDATE {table} AS d SET vector = {_VECTOR_SQL} "  # noqa: S608
+                f"FROM (VALUES {rows_sql}) AS v(version_id, a_simple, a_english, b_simple, b_english, c_simple, "
+                "c_english) WHERE d.version_id = v.version_id",
+                [item for row in values for item in row],
+            )
+
+    def matching(self, words: list[str], *, any_word: bool = False) -> SearchDocumentQuerySet:
+        """Published documents containing all `words` (or any, with any_word), best first.
+
+        `words` come from search.query_words(): letters and digits only, so the string
+        handed to websearch_to_tsquery has no syntax of its own.
+        """
+        if not words:
+            return self.none()
+        text = (" or " if any_word else " ").join(words)
+        query = SearchQuery(text, config="simple", search_type="websearch") | SearchQuery(
+            text, config="english", search_type="websearch"
+        )
+        return (
+            self.published()
+            .filter(vector=query)
+            .annotate(rank=SearchRank(F("vector"), query))
+            .select_related("version", "topic")
+            .order_by("-rank", "topic__order", "topic__slug")
+        )
+
+
+class SearchDocument(models.Model):
+    """The search index of one published version: a weighted tsvector of its segmented
+    text, and its plain text in each language for highlighted snippets."""
+
+    version = models.OneToOneField(
+        TopicVersion, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    vector = SearchVectorField(null=True)
+    text_zh = models.TextField(blank=True)
+    text_en = models.TextField(blank=True)
+
+    objects = SearchDocumentQuerySet.as_manager()
+
+    class Meta:
+        indexes = [GinIndex(fields=["vector"], name="handbook_search_vector")]
+
+    def __str__(self) -> str:
+        return f"search {self.version_id}"
+
+    def localized(self, field: str, lang: str) -> str:
+        return getattr(self, f"{field}_{lang}")
+
+
+class SearchLogQuerySet(models.QuerySet):
+    def without_results(self) -> SearchLogQuerySet:
+        return self.filter(result_count=0)
+
+    def gaps(self, since=None) -> models.QuerySet:
+        """Queries that found nothing, most asked first: what the handbook is missing."""
+        rows = self.without_results()
+        if since is not None:
+            rows = rows.filter(at__gte=since)
+        return (
+            rows.values("query")
+            .annotate(times=models.Count("pk"), last_at=models.Max("at"))
+            .order_by("-times", "-last_at")
+        )
+
+
+class SearchLog(models.Model):
+    query = models.CharField(_("query"), max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    result_count = models.PositiveIntegerField(_("results"))
+    language = models.CharField(max_length=10, blank=True)
+
+    objects = SearchLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["result_count", "-at"], name="handbook_searchlog_gaps")]
+
+    def __str__(self) -> str:
+        return f"{self.query} ({self.result_count})"
+
+
+# --- Usage -------------------------------------------------------------------------------------
+
+
+class TopicViewDayQuerySet(models.QuerySet):
+    def since(self, day: date) -> TopicViewDayQuerySet:
+        return self.filter(day__gte=day)
+
+    def totals_by_topic(self) -> models.QuerySet:
+        return (
+            self.values("topic_id", "topic__slug").annotate(total=models.Sum("views")).order_by("-total", "topic__slug")
+        )
+
+
+class TopicViewDay(models.Model):
+    """How many times a topic page was read on a day (one row per topic and day)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="view_days")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    objects = TopicViewDayQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "day"], name="handbook_view_day_unique")]
+        indexes = [models.Index(fields=["day"], name="handbook_view_day")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} {self.day}: {self.views}"
+
+
+# --- The whole handbook as a PDF ------------------------------------------------------------
+
+
+def _queue_edition(task, edition_id: int) -> None:
+    try:
+        task.delay(edition_id)
+    except Exception:
+        # The broker is down, or (with no broker) rendering failed in-process: the edition
+        # is marked failed (or stays pending) and the page offers to try again; the
+        # reader's request must not fail because of it.
+        logger.exception("Could not make the handbook PDF of edition %s", edition_id)
+
+
+class HandbookEditionQuerySet(models.QuerySet):
+    def current_key(self) -> tuple[str, list[int]]:
+        ids = sorted(TopicVersion.objects.filter(status=VersionStatus.PUBLISHED).values_list("pk", flat=True))
+        return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(), ids
+
+    def current(self) -> HandbookEdition | None:
+        key, _ids = self.current_key()
+        return self.filter(key=key).first()
+
+
+class HandbookEdition(models.Model):
+    """The PDF of the whole handbook for one set of published versions (an "edition").
+
+    Made by a Celery task; a new version published makes a new edition key, so the old
+    file stays as the record of what the handbook said then.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    version_ids = models.JSONField(default=list)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="handbook/editions/", blank=True, max_length=200)
+
+    objects = HandbookEditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"edition {self.key[:10]}"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.file) and self.generated_at is not None
+
+    @property
+    def is_failed(self) -> bool:
+        """Failed, or still not made long after it was asked for (its task was lost)."""
+        if self.is_ready:
+            return False
+        return self.failed_at is not None or self.requested_at < timezone.now() - EDITION_GIVE_UP_AFTER
+
+    @classmethod
+    def request(cls, user) -> HandbookEdition:
+        """The edition of the handbook as published now; its PDF is queued if it is not made yet."""
+        from ..tasks import build_handbook_pdf
+
+        key, ids = cls.objects.current_key()
+        with transaction.atomic():
+            edition, created = cls.objects.get_or_create(key=key, defaults={"version_ids": ids, "requested_by": user})
+            edition = cls.objects.select_for_update().get(pk=edition.pk)  # two readers asking at once
+            if created or edition.is_failed:
+                if edition.is_failed:
+                    edition.failed_at = None
+                    edition.requested_at = timezone.now()
+                    edition.save(update_fields=["failed_at", "requested_at"])
+                # After commit: the worker must find the row.
+                transaction.on_commit(lambda: _queue_edition(build_handbook_pdf, edition.pk))
+        return edition
+
+    def versions(self) -> models.QuerySet:
+        return (
+            TopicVersion.objects.filter(pk__in=self.version_ids)
+            .select_related("topic", "approved_by")
+            .prefetch_related("sections", "classification_rows")
+            .annotate(
+                symptom_rank=Case(
+                    *[When(topic__symptom=v, then=Value(i)) for i, v in enumerate(Symptom.values)],
+                    default=Value(len(Symptom.values)),
+                    output_field=models.IntegerField(),
+                )
+            )
+            .order_by("symptom_rank", "topic__order", "topic__slug")
+        )
+
+    def build(self, render: Any = None) -> bool:
+        """Render and store the PDF. Safe to run twice: a made edition is left alone."""
+        from django.core.files.base import ContentFile
+
+        from ..printing import render_handbook_pdf
+
+        if self.is_ready:
+            return False
+        try:
+            pdf = (render or render_handbook_pdf)(self)
+        except Exception:
+            type(self).objects.filter(pk=self.pk).update(failed_at=timezone.now())
+            raise
+        self.file.save(f"handbook-{self.key[:12]}.pdf", ContentFile(pdf), save=False)
+        self.generated_at = timezone.now()
+        self.failed_at = None
+        self.save(update_fields=["file", "generated_at", "failed_at"])
+        return True

@@ -1,0 +1,33 @@
+"""The handbook's events on a child's timeline: the triage runs made for the child."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from cloudpeds.patients.timeline import TimelineEntry
+
+ICONS = {"red": "bi-exclamation-octagon", "yellow": "bi-exclamation-triangle", "green": "bi-check-circle"}
+
+
+def timeline_entries(patient, user) -> list[TimelineEntry]:
+    """One entry per triage run for this child, in one query (the caller checked access)."""
+    from .models import TriageRun
+    from .triage import pick
+
+    runs = TriageRun.objects.filter(patient=patient).select_related("user", "pathway_version__pathway")
+    entries = []
+    for run in runs:
+        pathway = run.pathway_version.pathway
+        entries.append(
+            TimelineEntry(
+                at=run.created_at,
+                kind="handbook.triage",
+                title=_("Handbook triage (%(pathway)s): %(classification)s")
+                % {"pathway": pick(pathway.name_zh, pathway.name_en), "classification": run.classification_name},
+                detail="; ".join(run.fired_texts()),
+                url=run.get_absolute_url(),
+                actor=run.user.display_name,
+                icon=ICONS.get(run.classification_colour, "bi-signpost-split"),
+            )
+        )
+    return entries

@@ -1,0 +1,107 @@
+"""The referral letter: a bilingual PDF that travels with the child.
+
+Rendered by the task (tasks.generate_referral_letter) through cloudpeds.core.pdf, which
+loads WeasyPrint: import this module where a letter is made, not in web requests.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from cloudpeds.core.pdf import bilingual, qr_data_uri, render_pdf
+from cloudpeds.notifications.email import absolute_url
+
+from .models import Referral
+
+# Every label of the letter, shown in Chinese and English side by side.
+LABELS = {
+    "referral_letter": _("Referral letter"),
+    "down_referral_letter": _("Down-referral letter"),
+    "patient": _("Patient"),
+    "name": _("Name"),
+    "record_number": _("Medical record number"),
+    "date_of_birth": _("Date of birth"),
+    "age": _("Age"),
+    "sex": _("Sex"),
+    "allergies": _("Allergies"),
+    "none_recorded": _("None recorded"),
+    "transfer": _("Transfer"),
+    "from": _("From"),
+    "to": _("To"),
+    "direction": _("Direction"),
+    "urgency": _("Urgency"),
+    "transport": _("Transport"),
+    "arrival_window": _("Arrival window"),
+    "reason": _("Reason"),
+    "diagnosis": _("Diagnosis"),
+    "clinical_summary": _("Clinical summary"),
+    "vital_signs": _("Vital signs at referral"),
+    "treatment_given": _("Treatment given"),
+    "discharge_summary": _("Discharge summary"),
+    "medicines": _("Medicines"),
+    "follow_up_plan": _("Follow-up plan"),
+    "due_on": _("Due on"),
+    "what": _("What"),
+    "sent_by": _("Referred by"),
+    "approved_by": _("Approved by"),
+    "requested_at": _("Requested at"),
+    "decided_at": _("Approved at"),
+    "status": _("Status"),
+    "open_in_portal": _("Scan to open this referral in Cloud Pediatrics (sign-in required)."),
+    "generated": _("Generated"),
+    "confidential": _("Confidential medical information: for the care of this child only."),
+}
+
+
+def letter_context(referral: Referral) -> dict:
+    patient = referral.patient
+    reservation = referral.latest_reservation()
+    fields = {
+        "age": bilingual(patient.age_display),
+        "sex": bilingual(patient.get_sex_display),
+        "direction": bilingual(referral.get_direction_display),
+        "urgency": bilingual(referral.get_urgency_display),
+        "reason": bilingual(referral.get_reason_display),
+        "transport": bilingual(referral.get_transport_display),
+        "status": bilingual(referral.get_status_display),
+    }
+    return {
+        "L": {key: bilingual(message) for key, message in LABELS.items()},
+        "referral": referral,
+        "patient": patient,
+        "labels": fields,
+        "reservation": reservation,
+        "follow_ups": list(referral.follow_ups.all()) if referral.is_follow_up else [],
+        "vitals": [
+            (bilingual(_("Temperature")), referral.temperature_c, "°C"),
+            (bilingual(_("Heart rate")), referral.heart_rate, "/min"),
+            (bilingual(_("Respiratory rate")), referral.respiratory_rate, "/min"),
+            (bilingual(_("SpO₂")), referral.spo2, "%"),
+            (bilingual(_("Weight")), referral.weight_kg, "kg"),
+        ],
+        "sending_hospital": referral.sending_hospital,
+        "receiving_hospital": referral.receiving_hospital,
+        "qr": qr_data_uri(absolute_url(referral.get_absolute_url())),
+        "url": absolute_url(referral.get_absolute_url()),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def render_letter(referral: Referral) -> bytes:
+    # Bilingual: the labels come in both languages (Bilingual); the frame renders in Chinese.
+    referral = Referral.objects.select_related(
+        "patient",
+        "patient__hospital",
+        "sending_hospital",
+        "sending_department",
+        "receiving_hospital",
+        "receiving_department",
+        "requested_by",
+        "decided_by",
+        "arrival_confirmed_by",
+        "diagnosis",
+        "up_referral",
+    ).get(pk=referral.pk)
+    with translation.override("zh-hans"):
+        return render_pdf("pdf/referral_letter.html", letter_context(referral))

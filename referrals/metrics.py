@@ -1,0 +1,251 @@
+"""Referral metrics for administrators: aggregates only, no child is named.
+
+Group administrators see the whole group; a transfer administrator sees the referrals their
+hospital sent or received. Every figure is one aggregate query whatever the volume.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cloudpeds.accounts.models import Hospital
+from cloudpeds.accounts.roles import Role
+
+from .models import BedReservation, Direction, FollowUpItem, Kind, Referral, RejectReason, Status
+
+
+def can_see_metrics(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser
+        or user.has_role(Role.GROUP_ADMIN)
+        or (user.has_role(Role.TRANSFER_ADMIN) and user.hospital_id is not None)
+    )
+
+
+def sees_whole_group(user) -> bool:
+    return user.is_superuser or user.has_role(Role.GROUP_ADMIN)
+
+
+class _EpochSeconds(Func):
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+
+class _Median(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _month_start(today: date, months_back: int) -> datetime:
+    year, month = today.year, today.month - (months_back - 1)
+    while month <= 0:
+        month += 12
+        year -= 1
+    return timezone.make_aware(datetime(year, month, 1))
+
+
+@dataclass
+class Scope:
+    referrals: QuerySet[Referral]
+    since: datetime
+    months: list[str]
+
+
+def scope_for(user, months: int = 12, today: date | None = None) -> Scope:
+    today = today or timezone.localdate()
+    since = _month_start(today, months)
+    referrals = Referral.objects.exclude(status=Status.NEW)
+    if not sees_whole_group(user):
+        referrals = referrals.filter(
+            Q(sending_hospital_id=user.hospital_id) | Q(receiving_hospital_id=user.hospital_id)
+        )
+    labels = []
+    cursor = since.date()
+    for _i in range(months):
+        labels.append(f"{cursor:%Y-%m}")
+        cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+    return Scope(referrals=referrals, since=since, months=labels)
+
+
+def _month(value: datetime) -> str:
+    return f"{timezone.localtime(value):%Y-%m}"
+
+
+def volume(scope: Scope) -> list[dict[str, Any]]:
+    """Referrals up and down by month and sending hospital."""
+    rows = (
+        scope.referrals.filter(submitted_at__gte=scope.since)
+        .annotate(month=TruncMonth("submitted_at"))
+        .values("month", "direction", "sending_hospital_id")
+        .annotate(count=Count("pk"))
+        .order_by("month", "sending_hospital_id", "direction")
+    )
+    hospitals = {hospital.pk: hospital.name for hospital in Hospital.objects.all()}
+    return [
+        {
+            "month": _month(row["month"]),
+            "hospital": hospitals.get(row["sending_hospital_id"], ""),
+            "direction": row["direction"],
+            "count": row["count"],
+        }
+        for row in rows
+    ]
+
+
+def decision_times(scope: Scope) -> list[dict[str, Any]]:
+    """Hours from request to decision (approval or rejection), by month of request."""
+    hours = _EpochSeconds(F("decided_at") - F("submitted_at")) / 3600.0
+    rows = (
+        scope.referrals.filter(kind=Kind.TRANSFER, submitted_at__gte=scope.since, decided_at__isnull=False)
+        .annotate(month=TruncMonth("submitted_at"))
+        .values("month", "urgency")
+        .annotate(count=Count("pk"), median=_Median(hours))
+        .order_by("month", "urgency")
+    )
+    return [
+        {
+            "month": _month(row["month"]),
+            "urgency": row["urgency"],
+            "count": row["count"],
+            "median_hours": round(row["median"] or 0, 1),
+        }
+        for row in rows
+    ]
+
+
+def median_decision_hours_by_month(scope: Scope) -> dict[str, float]:
+    hours = _EpochSeconds(F("decided_at") - F("submitted_at")) / 3600.0
+    rows = (
+        scope.referrals.filter(kind=Kind.TRANSFER, submitted_at__gte=scope.since, decided_at__isnull=False)
+        .annotate(month=TruncMonth("submitted_at"))
+        .values("month")
+        .annotate(median=_Median(hours))
+        .order_by("month")
+    )
+    return {_month(row["month"]): round(row["median"] or 0, 1) for row in rows}
+
+
+def rejection_reasons(scope: Scope) -> list[dict[str, Any]]:
+    rows = (
+        scope.referrals.filter(status=Status.REJECTED, decided_at__gte=scope.since)
+        .values("reject_reason")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "reject_reason")
+    )
+    return [
+        {"reason": row["reject_reason"], "label": str(RejectReason(row["reject_reason"]).label), "count": row["count"]}
+        for row in rows
+        if row["reject_reason"] in RejectReason.values
+    ]
+
+
+def arrivals(scope: Scope) -> list[dict[str, Any]]:
+    """Of the transfers approved (a bed was reserved), how many arrived, by month of approval."""
+    reserved = BedReservation.objects.filter(referral=OuterRef("pk"))
+    rows = (
+        scope.referrals.filter(kind=Kind.TRANSFER, decided_at__gte=scope.since)
+        .filter(Exists(reserved))
+        .annotate(month=TruncMonth("decided_at"))
+        .values("month")
+        .annotate(
+            approved=Count("pk"),
+            arrived=Count("pk", filter=Q(arrived_at__isnull=False)),
+            expired=Count("pk", filter=Q(status=Status.EXPIRED)),
+            cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
+            pending=Count("pk", filter=Q(status__in=(Status.APPROVED, Status.DEPARTED))),
+        )
+        .order_by("month")
+    )
+    result = []
+    for row in rows:
+        resolved = row["approved"] - row["pending"]
+        result.append(
+            {
+                "month": _month(row["month"]),
+                "approved": row["approved"],
+                "arrived": row["arrived"],
+                "expired": row["expired"],
+                "cancelled": row["cancelled"],
+                "pending": row["pending"],
+                "arrived_share": round(100 * row["arrived"] / resolved, 1) if resolved else None,
+            }
+        )
+    return result
+
+
+def follow_up_completion(scope: Scope, today: date | None = None) -> list[dict[str, Any]]:
+    """Down-referral follow-up items by month due: done, missed, overdue, not yet due."""
+    today = today or timezone.localdate()
+    items = (
+        FollowUpItem.objects.filter(referral__in=scope.referrals.filter(kind=Kind.FOLLOW_UP))
+        .filter(due_on__gte=scope.since.date(), due_on__lte=today)
+        .annotate(month=TruncMonth("due_on"))
+        .values("month")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(state=FollowUpItem.State.DONE)),
+            missed=Count("pk", filter=Q(state=FollowUpItem.State.MISSED)),
+            overdue=Count("pk", filter=Q(state=FollowUpItem.State.PENDING, due_on__lt=today)),
+        )
+        .order_by("month")
+    )
+    result = []
+    for row in items:
+        counted = row["done"] + row["missed"] + row["overdue"]
+        result.append(
+            {
+                "month": f"{row['month']:%Y-%m}",
+                "total": row["total"],
+                "done": row["done"],
+                "missed": row["missed"],
+                "overdue": row["overdue"],
+                "completion": round(100 * row["done"] / counted, 1) if counted else None,
+            }
+        )
+    return result
+
+
+def chart_data(scope: Scope) -> dict[str, Any]:
+    """Everything the charts draw (static/js/referrals-metrics.js reads it via json_script)."""
+    by_month: dict[str, dict[str, int]] = defaultdict(lambda: {Direction.UP: 0, Direction.DOWN: 0})
+    volume_rows = volume(scope)
+    for row in volume_rows:
+        by_month[row["month"]][row["direction"]] += row["count"]
+    median_by_month = median_decision_hours_by_month(scope)
+    arrivals_rows = {row["month"]: row for row in arrivals(scope)}
+    follow_rows = {row["month"]: row for row in follow_up_completion(scope)}
+    return {
+        "months": scope.months,
+        "labels": {
+            "up": _("Up"),
+            "down": _("Down"),
+            "median_hours": _("Median hours to decision"),
+            "arrived_share": _("Approved transfers that arrived (%)"),
+            "completion": _("Follow-up items done (%)"),
+            "rejections": _("Rejections"),
+        },
+        "up": [by_month[month][Direction.UP] for month in scope.months],
+        "down": [by_month[month][Direction.DOWN] for month in scope.months],
+        "median_hours": [median_by_month.get(month) for month in scope.months],
+        "arrived_share": [arrivals_rows.get(month, {}).get("arrived_share") for month in scope.months],
+        "completion": [follow_rows.get(month, {}).get("completion") for month in scope.months],
+        "rejections": rejection_reasons(scope),
+    }
+
+
+TABLES = {
+    "volume": (volume, ["month", "hospital", "direction", "count"]),
+    "decisions": (decision_times, ["month", "urgency", "count", "median_hours"]),
+    "rejections": (rejection_reasons, ["reason", "label", "count"]),
+    "arrivals": (arrivals, ["month", "approved", "arrived", "expired", "cancelled", "pending", "arrived_share"]),
+    "follow_ups": (follow_up_completion, ["month", "total", "done", "missed", "overdue", "completion"]),
+}

@@ -1,0 +1,63 @@
+"""Loading and answering helpers shared by the referral views."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+
+from cloudpeds.patients.models import works_with_patients
+
+from ..models import Referral, ReferralError
+
+
+def require_clinical(request: HttpRequest) -> None:
+    # Checked before any lookup, so a 403 says nothing about whether a referral exists.
+    if not works_with_patients(request.user):
+        raise PermissionDenied
+
+
+def visible_referral(request: HttpRequest, public_id: UUID) -> Referral:
+    require_clinical(request)
+    referrals = Referral.objects.visible_to(request.user).select_related(
+        "patient",
+        "patient__hospital",
+        "sending_hospital",
+        "sending_department",
+        "receiving_hospital",
+        "receiving_department",
+        "requested_by",
+        "decided_by",
+        "arrival_confirmed_by",
+        "acknowledged_by",
+        "diagnosis",
+        "consultation",
+        "up_referral",
+    )
+    return get_object_or_404(referrals, public_id=public_id)
+
+
+def check_allowed(request: HttpRequest, referral: Referral, allowed: bool, on_this_side: bool) -> HttpResponse | None:
+    """None when the user may act. Someone on the right side of the referral acting on a
+    state that moved on (a colleague acted a moment ago, a second click) is told so and
+    sent back to the page; anyone else gets 403."""
+    if allowed:
+        return None
+    if on_this_side:
+        messages.warning(request, _moved_on_message())
+        return redirect(referral)
+    raise PermissionDenied
+
+
+def refused(request: HttpRequest, referral: Referral, error: ReferralError) -> HttpResponse:
+    messages.warning(request, str(error))
+    return redirect(referral)
+
+
+def _moved_on_message() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("This referral has moved on: here is where it stands now.")

@@ -1,0 +1,59 @@
+"""Metrics for administrators: referrals up and down, decision times, rejection reasons,
+arrivals and follow-up completion, as charts and CSV. Aggregates only: no child is named."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import metrics
+from ..forms import MetricsFilterForm
+
+
+def _scope(request: HttpRequest) -> tuple[MetricsFilterForm, metrics.Scope]:
+    if not metrics.can_see_metrics(request.user):
+        raise PermissionDenied
+    form = MetricsFilterForm(request.GET or None)
+    months = (form.cleaned_data.get("months") if form.is_valid() else None) or 12
+    return form, metrics.scope_for(request.user, months)
+
+
+@login_required
+@require_GET
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    form, scope = _scope(request)
+    context = {
+        "form": form,
+        "chart": metrics.chart_data(scope),
+        "arrivals": metrics.arrivals(scope),
+        "follow_ups": metrics.follow_up_completion(scope),
+        "rejections": metrics.rejection_reasons(scope),
+        "tables": list(metrics.TABLES),
+        "months": scope.months,
+        "whole_group": metrics.sees_whole_group(request.user),
+    }
+    return render(request, "referrals/metrics.html", context)
+
+
+@login_required
+@require_GET
+def metrics_csv(request: HttpRequest) -> HttpResponse:
+    _form, scope = _scope(request)
+    table = request.GET.get("table", "volume")
+    if table not in metrics.TABLES:
+        raise Http404
+    function, columns = metrics.TABLES[table]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="referrals-{table}.csv"'
+    # A byte-order mark, so that Excel opens Chinese hospital names as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in function(scope):
+        writer.writerow([row.get(column, "") for column in columns])
+    return response

@@ -1,0 +1,124 @@
+"""Browser journey of a referral, both ways: dr.yangpu refers a child up to Xinhua;
+admin.xinhua (password, then the TOTP code from the demo secret) approves it with a bed and
+confirms the arrival; spec.resp discharges the child with a down-referral and follow-ups;
+dr.yangpu acknowledges the down-referral."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from cloudpeds.accounts.demo import DEMO_ACCOUNTS
+from cloudpeds.accounts.models import Department
+from cloudpeds.patients.models import Patient
+from referrals.models import BedReservation, Referral, Status
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHILD = "YP2025000107"  # 赵一鸣: a Yangpu child with consent and no open referral in the demo
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def _totp(username: str) -> str:
+    secret = next(account.totp_secret for account in DEMO_ACCOUNTS if account.username == username)
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def _sign_in(browser: Browser, base: str, username: str, password: str, *, two_factor: bool = False) -> Page:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", password)
+    page.get_by_test_id("sign-in").click()
+    if two_factor:
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        page.fill("input[name=code]", _totp(username))
+        page.press("input[name=code]", "Enter")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def test_a_child_goes_up_to_xinhua_and_comes_back_down(live_server, demo, page: Page, settings):
+    base = live_server.url
+    password = settings.DEMO_PASSWORD
+    browser = page.context.browser
+    child = Patient.objects.get(record_number=CHILD)
+    respiratory = Department.objects.get(hospital__code="xinhua", specialty="respiratory")
+
+    # 1. dr.yangpu requests the transfer up.
+    doctor = _sign_in(browser, base, "dr.yangpu", password)
+    doctor.goto(f"{base}/referrals/new/?q={child.record_number}")
+    doctor.get_by_test_id("refer").first.click()
+    doctor.check("input[name=direction][value=up]")
+    doctor.select_option("select[name=receiving_hospital]", str(respiratory.hospital_id))
+    doctor.select_option("select[name=receiving_department]", str(respiratory.pk))
+    doctor.check("input[name=urgency][value=urgent]")
+    doctor.select_option("select[name=reason]", "not_improving")
+    doctor.fill("#diagnosis-search", "J45")
+    doctor.locator("[data-diagnosis-pick]").first.click()
+    expect(doctor.locator("select[name=diagnosis] option:checked")).to_contain_text("J45")
+    doctor.fill("textarea[name=clinical_summary]", "哮喘急性发作，雾化3次后仍喘息，三凹征阳性")
+    doctor.fill("input[name=spo2]", "91")
+    doctor.check("input[name=transport][value=ambulance]")
+    doctor.get_by_test_id("send-request").click()
+    expect(doctor.get_by_test_id("status")).to_be_visible()
+    referral = Referral.objects.get(patient=child, status=Status.REQUESTED)
+    assert doctor.url.endswith(referral.get_absolute_url())
+
+    # 2. admin.xinhua (two-factor) finds it in the queue and approves it with a bed.
+    admin = _sign_in(browser, base, "admin.xinhua", password, two_factor=True)
+    admin.goto(f"{base}/referrals/")
+    expect(admin.get_by_test_id("queue")).to_contain_text(child.name)
+    admin.get_by_role("link", name=child.name).click()
+    admin.get_by_test_id("approve").click()
+    admin.wait_for_url(f"{base}/referrals/queue/")
+    referral.refresh_from_db()
+    assert referral.status == Status.APPROVED
+    assert BedReservation.objects.active().filter(referral=referral, department=respiratory).exists()
+
+    # 3. The child arrives: the handover is confirmed on the receiving side.
+    admin.goto(f"{base}{referral.get_absolute_url()}")
+    expect(admin.get_by_test_id("reservation")).to_be_visible()
+    admin.get_by_test_id("confirm-arrival").click()
+    expect(admin.get_by_test_id("confirm-arrival")).to_have_count(0)
+    referral.refresh_from_db()
+    assert referral.status == Status.ARRIVED
+
+    # 4. spec.resp discharges the child with a down-referral and its follow-up plan.
+    specialist = _sign_in(browser, base, "spec.resp", password)
+    specialist.goto(f"{base}{referral.get_absolute_url()}")
+    specialist.get_by_test_id("refer-down").click()
+    specialist.fill("textarea[name=discharge_summary]", "哮喘急性发作好转，出院继续吸入治疗")
+    specialist.fill("textarea[name=medicines]", "布地奈德福莫特罗 每日2次")
+    specialist.fill("input[name='follow_up-2-description']", "肺功能复查")
+    in_three_months = (timezone.localdate() + timedelta(days=90)).isoformat()
+    specialist.fill("input[name='follow_up-2-due_on']", in_three_months)
+    specialist.get_by_test_id("send-down-referral").click()
+    expect(specialist.get_by_test_id("follow-ups")).to_contain_text("肺功能复查")
+    down = Referral.objects.get(up_referral=referral)
+    assert down.status == Status.SENT and down.follow_ups.count() == 3
+    referral.refresh_from_db()
+    assert referral.status == Status.DISCHARGED
+
+    # 5. dr.yangpu acknowledges the down-referral and takes over the follow-up.
+    doctor.goto(f"{base}{referral.get_absolute_url()}")
+    doctor.get_by_test_id("down-referral-link").click()
+    expect(doctor.get_by_test_id("discharge-summary")).to_contain_text("哮喘急性发作好转")
+    doctor.get_by_test_id("acknowledge").click()
+    expect(doctor.get_by_test_id("acknowledge")).to_have_count(0)
+    down.refresh_from_db()
+    assert down.status == Status.ACKNOWLEDGED
+    assert down.acknowledged_by.username == "dr.yangpu"

@@ -1,0 +1,151 @@
+"""People and content for the handbook tests.
+
+Topics are written, submitted and approved through the real workflow (`publish_topic`), so
+every test runs on versions made the way editors make them. Users see English (the
+assertions use the English msgids).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cloudpeds.accounts.roles import Role
+from handbook.models import ClassificationRow, Topic, TopicVersion
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Path:
+    """A private storage folder per test: tests never write into var/media."""
+    root = tmp_path / "media"
+    settings.MEDIA_ROOT = str(root)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
+    return root
+
+
+@pytest.fixture
+def editor(xinhua):
+    return UserFactory(username="editor", hospital=xinhua, roles=[Role.HANDBOOK_EDITOR], preferred_language="en")
+
+
+@pytest.fixture
+def editor2(xinhua):
+    return UserFactory(username="editor2", hospital=xinhua, roles=[Role.HANDBOOK_EDITOR], preferred_language="en")
+
+
+@pytest.fixture
+def reader(yangpu):
+    """A grassroots doctor: reads the handbook, edits nothing."""
+    return UserFactory(username="reader", hospital=yangpu, roles=[Role.GRASSROOTS_DOCTOR], preferred_language="en")
+
+
+@pytest.fixture
+def trainer(xinhua):
+    return UserFactory(username="trainer", hospital=xinhua, roles=[Role.TRAINING_MANAGER], preferred_language="en")
+
+
+def write_draft(
+    author,
+    slug: str,
+    title: tuple[str, str],
+    *,
+    symptom: str = "fever",
+    age_bands: list[str] | None = None,
+    sections: dict[str, tuple[str, str]] | None = None,
+    rows: list[tuple[str, str, str, str, str, str, str]] | None = None,
+    summary: tuple[str, str] = ("", ""),
+) -> TopicVersion:
+    """A new topic's first draft (or the next draft of an existing topic), with content."""
+    topic = Topic.objects.filter(slug=slug).first()
+    if topic is None:
+        version = Topic.create_with_draft(
+            author,
+            slug=slug,
+            symptom=symptom,
+            age_bands=age_bands or ["child"],
+            order=0,
+            title_zh=title[0],
+            title_en=title[1],
+        )
+    else:
+        version = topic.start_draft(author)
+    version.title_zh, version.title_en = title
+    version.summary_zh, version.summary_en = summary
+    version.save()
+    for section in version.sections.all():
+        if sections and section.kind in sections:
+            section.body_zh, section.body_en = sections[section.kind]
+            section.save()
+    if rows is not None:
+        version.classification_rows.all().delete()
+        for index, (colour, signs_zh, signs_en, cls_zh, cls_en, action_zh, action_en) in enumerate(rows):
+            ClassificationRow.objects.create(
+                version=version,
+                position=index,
+                colour=colour,
+                signs_zh=signs_zh,
+                signs_en=signs_en,
+                classification_zh=cls_zh,
+                classification_en=cls_en,
+                action_zh=action_zh,
+                action_en=action_en,
+            )
+    return version
+
+
+def publish(version: TopicVersion, approver, effective: date | None = None) -> TopicVersion:
+    version.submit(version.author)
+    version.approve(approver, effective_date=effective)
+    version.refresh_from_db()
+    return version
+
+
+def publish_topic(author, approver, slug: str, title: tuple[str, str], **content) -> TopicVersion:
+    return publish(write_draft(author, slug, title, **content), approver)
+
+
+@pytest.fixture
+def fever(editor, editor2) -> TopicVersion:
+    """A published fever topic, written by editor2 and approved by editor."""
+    return publish_topic(
+        editor2,
+        editor,
+        "fever",
+        ("发热", "Fever"),
+        sections={
+            "danger_signs": ("颈项强直 不能喝水", "A stiff neck; not able to drink."),
+            "management": ("少量多次喂水。", "Offer fluids often."),
+        },
+        rows=[
+            (
+                "red",
+                "颈项强直",
+                "Stiff neck",
+                "极重症发热性疾病",
+                "Very severe febrile disease",
+                "紧急转诊。",
+                "Refer urgently.",
+            )
+        ],
+    )
+
+
+@pytest.fixture
+def demo(db):
+    """The demo group and accounts, and the demo handbook (the real seeds of both apps)."""
+    import io
+
+    from cloudpeds.accounts import demo as accounts_demo
+    from handbook import demo as handbook_demo
+
+    accounts_demo.seed(io.StringIO())
+    handbook_demo.seed(io.StringIO())

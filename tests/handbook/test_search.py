@@ -1,0 +1,140 @@
+"""Search: handbook:search, SearchDocument.objects.matching, the search log."""
+
+from __future__ import annotations
+
+import pytest
+
+from handbook.models import SearchDocument, SearchLog
+from handbook.search import highlight, query_words
+
+from .conftest import publish_topic, write_draft
+
+URL = "/handbook/search/"
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("发热", "fever"),
+        ("咳嗽", "cough-or-difficult-breathing"),
+        ("腹泻", "diarrhoea"),
+        ("惊厥", "convulsions"),
+        ("fever", "fever"),
+        ("wheeze", "cough-or-difficult-breathing"),
+        ("Wheezing", "cough-or-difficult-breathing"),
+        ("新生儿 黄疸", "neonatal-jaundice"),
+        ("孩子拉肚子怎么办", "diarrhoea"),
+    ],
+)
+def test_each_query_finds_the_right_topic_first(client, demo, reader, query, slug):
+    client.force_login(reader)
+
+    response = client.get(URL, {"q": query})
+
+    assert response.status_code == 200
+    hits = response.context["hits"]
+    assert hits, f"{query!r} found nothing"
+    assert hits[0][0].topic.slug == slug
+
+
+def test_results_are_ranked_title_matches_first(demo):
+    # 发热 appears in the bodies of several topics; the topic titled 发热 ranks first.
+    slugs = [document.topic.slug for document in SearchDocument.objects.matching(query_words("发热"))]
+
+    assert slugs[0] == "fever"
+    assert len(slugs) > 1
+
+
+def test_results_show_highlighted_snippets_in_the_reading_language(client, demo, reader):
+    client.force_login(reader)
+
+    response = client.get(URL, {"q": "wheeze"})
+
+    content = response.content.decode()
+    assert "<mark>wheeze</mark>" in content.lower()
+    assert response.context["hits"][0][2] == "en"
+
+
+@pytest.mark.parametrize(
+    "query", ["'&|!:*()", "", "   ", "<script>alert(1)</script>", "a:* & !b", '"unclosed', "-", "or"]
+)
+def test_empty_or_garbage_queries_do_not_fail(client, demo, reader, query):
+    client.force_login(reader)
+
+    response = client.get(URL, {"q": query})
+
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_a_search_that_finds_nothing_is_logged_for_editors(client, demo, reader):
+    client.force_login(reader)
+
+    client.get(URL, {"q": "川崎病"})
+
+    log = SearchLog.objects.get()
+    assert (log.query, log.user, log.result_count) == ("川崎病", reader, 0)
+    assert list(SearchLog.objects.gaps().values_list("query", "times")) == [("川崎病", 1)]
+
+
+def test_searches_with_results_are_logged_with_their_count(client, demo, reader):
+    client.force_login(reader)
+
+    client.get(URL, {"q": "fever"})
+
+    log = SearchLog.objects.get()
+    assert log.result_count > 0
+    assert not SearchLog.objects.without_results().exists()
+
+
+def test_further_pages_are_not_logged_again(client, demo, reader):
+    client.force_login(reader)
+
+    client.get(URL, {"q": "转诊", "page": "2"})
+
+    assert not SearchLog.objects.exists()
+
+
+def test_only_published_versions_are_searched(editor, editor2):
+    write_draft(editor2, "kawasaki", ("川崎病", "Kawasaki disease"))  # a draft: not searchable
+    old = publish_topic(editor2, editor, "measles", ("麻疹旧版", "Measles old"))
+    new = publish_topic(editor2, editor, "measles", ("麻疹", "Measles"))
+
+    assert not SearchDocument.objects.matching(["川崎病"]).exists()
+    assert [d.version for d in SearchDocument.objects.matching(["麻疹"])] == [new]
+    assert old.search_document  # kept, but not found: the version is superseded
+    assert not SearchDocument.objects.matching(["旧版"]).exists()
+
+
+def test_no_topic_with_every_word_falls_back_to_any_word(client, demo, reader):
+    client.force_login(reader)
+
+    response = client.get(URL, {"q": "黄疸 川崎病"})
+
+    assert response.context["broadened"] is True
+    assert response.context["hits"][0][0].topic.slug == "neonatal-jaundice"
+
+
+def test_query_words_are_cleaned_of_search_syntax():
+    assert query_words("'&|!:*()") == []
+    assert query_words("发热 & 咳嗽!") == ["发热", "咳嗽"]
+    assert query_words("腋温37.5") == ["腋温", "37.5"]
+
+
+def test_highlight_escapes_everything_but_the_marks():
+    snippet = highlight("<b>fever</b> & 发热", ["fever", "发热"])
+
+    assert str(snippet) == "&lt;b&gt;<mark>fever</mark>&lt;/b&gt; &amp; <mark>发热</mark>"
+
+
+def test_search_needs_sign_in(client):
+    response = client.get(URL, {"q": "fever"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_search_refuses_post(client, reader):
+    client.force_login(reader)
+
+    assert client.post(URL, {"q": "fever"}).status_code == 405

@@ -1,0 +1,73 @@
+"""referrals:detail — the referral page, for each side."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cloudpeds.audit.models import AccessEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(referral) -> str:
+    return reverse("referrals:detail", args=[referral.public_id])
+
+
+def test_the_sending_doctor_sees_the_request_and_can_cancel(client, doctor, referral):
+    client.force_login(doctor)
+    response = client.get(_url(referral))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert referral.patient.name in body and "J18.9" in body and "青霉素过敏" in body
+    assert response.context["cancel_form"] is not None
+    assert response.context["approve_form"] is None
+    event = AccessEvent.objects.get(user=doctor)
+    assert (event.patient, event.object_type) == (referral.patient, "referrals.referral")
+
+
+def test_the_receiving_admin_sees_the_decision_forms(client, transfer_admin, referral):
+    client.force_login(transfer_admin)
+    response = client.get(_url(referral))
+    assert response.status_code == 200
+    assert 'data-testid="decide"' in response.content.decode()
+    assert response.context["cancel_form"] is None
+
+
+def test_the_receiving_department_doctor_sees_it(client, specialist, referral):
+    client.force_login(specialist)
+    response = client.get(_url(referral))
+    assert response.status_code == 200
+    assert response.context["approve_form"] is None
+
+
+def test_another_hospital_gets_404(client, outsider, baoshan_admin, referral):
+    for person in (outsider, baoshan_admin):
+        client.force_login(person)
+        assert client.get(_url(referral)).status_code == 404
+
+
+def test_no_clinical_role_gets_403(client, xinhua_outsider_role, referral):
+    client.force_login(xinhua_outsider_role)
+    assert client.get(_url(referral)).status_code == 403
+
+
+def test_wrong_method(client, doctor, referral):
+    client.force_login(doctor)
+    assert client.post(_url(referral)).status_code == 405
+
+
+def test_withdrawn_consent_ends_the_receiving_sides_view(client, doctor, transfer_admin, referral):
+    referral.patient.withdraw_consent(withdrawn_by=doctor)
+    client.force_login(transfer_admin)
+    assert client.get(_url(referral)).status_code == 404
+    client.force_login(doctor)
+    assert client.get(_url(referral)).status_code == 200
+
+
+def test_the_down_referral_page_shows_the_plan(client, doctor, down_referral):
+    client.force_login(doctor)
+    response = client.get(_url(down_referral))
+    body = response.content.decode()
+    assert "门诊复查" in body and "肺炎好转出院" in body
+    assert response.context["can_acknowledge"] is True
