@@ -73,6 +73,19 @@ PAGES: list[Page] = [
         lambda user: __import__("referrals.bench", fromlist=["referral_path"]).referral_path(user),
         "admin.xinhua",
     ),
+    # Training (courses): the learner's page, a course page, the managers' progress report.
+    Page("training: my courses", "/training/", "dr.yangpu"),
+    Page("training: course page", "/training/courses/fever-under-5/", "dr.yangpu"),
+    Page("training: progress report", "/training/manage/fever-under-5/progress/", "trainer"),
+    # Training (exams and certificates): the exam on the course page, an attempt under way
+    # (the demo's, or its result once its time is up), the learner's certificates.
+    Page("training: exam panel", "/training/courses/fever-under-5/exam-panel/", "spec.resp"),
+    Page(
+        "training: exam attempt",
+        lambda user: __import__("training.demo_exams", fromlist=["bench_attempt_path"]).bench_attempt_path(user),
+        "spec.neuro",
+    ),
+    Page("training: my certificates", "/training/certificates/", "spec.resp"),
 ]
 
 

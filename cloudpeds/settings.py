@@ -199,6 +199,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "referrals.tasks.alert_lapsed_follow_ups",
         "schedule": timedelta(hours=1),
     },
+    "training-submit-expired-attempts": {
+        "task": "training.tasks_exams.submit_expired_attempts",
+        "schedule": timedelta(minutes=1),
+    },
+    "training-certificate-expiry-reminders": {
+        "task": "training.tasks_exams.send_certificate_expiry_reminders",
+        "schedule": timedelta(hours=6),
+    },
     "training-due-date-reminders": {
         "task": "training.tasks.send_due_date_reminders",
         "schedule": crontab(hour=8, minute=0),
@@ -371,6 +379,8 @@ VIDEO_CONFERENCE_BASE_URL = env("VIDEO_CONFERENCE_BASE_URL", default="https://me
 REFERRAL_FOLLOW_UP_ESCALATION_HOURS = env.int("REFERRAL_FOLLOW_UP_ESCALATION_HOURS", default=72)
 # Continuing medical education: credits a doctor must earn each year.
 CME_ANNUAL_CREDITS = env.int("CME_ANNUAL_CREDITS", default=25)
+# Certificate verification pages each address may open per minute.
+CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
 # Behind our reverse proxy the client's address is the entry it appended to X-Forwarded-For.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
 # Roles that must enroll in two-factor before reaching any page of the portal.

@@ -25,4 +25,6 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("training/", include("training.urls")),
     path("handbook/", include("handbook.urls")),
+    # Public, without sign-in: anyone can check a training certificate.
+    path("certificates/", include("training.urls_public")),
 ]

@@ -33,6 +33,7 @@ from django_fsm import FSMField, transition
 from cloudpeds.accounts.models import Department, Hospital
 from cloudpeds.accounts.roles import Role
 from cloudpeds.audit.history import track_clinical
+from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
 from cloudpeds.patients.models import Patient
 
@@ -174,7 +175,7 @@ class ConsultationQuerySet(models.QuerySet):
     model_name="ConsultationHistory",
     obj_field=pghistory.ObjForeignKey(related_name="changes"),
 )
-class Consultation(models.Model):
+class Consultation(ReloadableStatusMixin, models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("patient")
@@ -274,33 +275,6 @@ class Consultation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("consultations:detail", args=[self.public_id])
-
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
-        """Reload the row, status included.
-
-        `status` is protected: django-fsm refuses any assignment to a loaded status, and
-        Django's reload assigns every field. Re-reading the row is not a transition, so the
-        loaded status is set aside for this one instance while the stored one is read.
-        (django-fsm's FSMModelMixin switches protection off on the field instead, i.e. for
-        every thread of the process at once, and leaves it off if the reload raises.)
-        """
-        if "status" not in self.__dict__ or (fields is not None and "status" not in fields):
-            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-            return
-        loaded = self.__dict__.pop("status")
-        self._reloading_status = True
-        try:
-            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-        finally:
-            self._reloading_status = False
-            self.__dict__.setdefault("status", loaded)
-
-    def get_deferred_fields(self) -> set[str]:
-        deferred = super().get_deferred_fields()
-        if getattr(self, "_reloading_status", False):
-            # Set aside by refresh_from_db, not deferred: reload it with the other fields.
-            deferred.discard("status")
-        return deferred
 
     # --- Clock ---------------------------------------------------------------------------
 

@@ -50,6 +50,7 @@ from django_fsm import FSMField, transition
 from cloudpeds.accounts.models import Department, Hospital
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.audit.history import track_clinical
+from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
 from cloudpeds.patients.models import CareTeamGrant, ConsentRequired, Patient, works_with_patients
 
@@ -414,7 +415,7 @@ class ReferralQuerySet(models.QuerySet):
     model_name="ReferralHistory",
     obj_field=pghistory.ObjForeignKey(related_name="changes"),
 )
-class Referral(models.Model):
+class Referral(ReloadableStatusMixin, models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TRANSFER)
     direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
@@ -557,31 +558,6 @@ class Referral(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("referrals:detail", args=[self.public_id])
-
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
-        """Reload the row, status included.
-
-        `status` is protected: django-fsm refuses any assignment to a loaded status, and
-        Django's reload assigns every field. Re-reading the row is not a transition, so the
-        loaded status is set aside for this one instance while the stored one is read (the
-        same as Consultation.refresh_from_db).
-        """
-        if "status" not in self.__dict__ or (fields is not None and "status" not in fields):
-            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-            return
-        loaded = self.__dict__.pop("status")
-        self._reloading_status = True
-        try:
-            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-        finally:
-            self._reloading_status = False
-            self.__dict__.setdefault("status", loaded)
-
-    def get_deferred_fields(self) -> set[str]:
-        deferred = super().get_deferred_fields()
-        if getattr(self, "_reloading_status", False):
-            deferred.discard("status")
-        return deferred
 
     # --- Reading ------------------------------------------------------------------------
 

@@ -36,6 +36,34 @@ def media_root(settings, tmp_path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _eager_tasks(request):
+    """Run Celery tasks in-process, as a newcomer without Redis does, even when REDIS_URL is
+    set (CI): nothing consumes the broker during tests. The one test that proves a real
+    worker runs through the broker is marked `real_broker`."""
+    from cloudpeds.celery import app
+
+    if request.node.get_closest_marker("real_broker"):
+        yield
+        return
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code called directly by a test (model methods, tasks) runs in English, so assertions
+    on their messages read the msgids; pages choose their language per request as usual
+    (Chinese by default, or the user's preferred language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     # allauth counts sign-in attempts per address in the cache; start each test afresh.
     cache.clear()

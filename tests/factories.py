@@ -267,3 +267,155 @@ class DosingRuleFactory(DjangoModelFactory):
 # --- Training: courses (the courses engineer) --------------------------------------------------
 
 
+class CourseFactory(DjangoModelFactory):
+    """A published course (pass status="draft" for a draft) with no module yet."""
+
+    class Meta:
+        model = "training.Course"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    title_zh = factory.Sequence(lambda n: f"课程{n}")
+    title_en = factory.Sequence(lambda n: f"Course {n}")
+    description_zh = "继续教育课程"
+    description_en = "A continuing-education course"
+    credit_hours = "2.0"
+    credit_class = "II"
+    status = "published"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ModuleFactory(DjangoModelFactory):
+    class Meta:
+        model = "training.Module"
+
+    course = factory.SubFactory(CourseFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title_zh = factory.Sequence(lambda n: f"模块{n}")
+    title_en = factory.Sequence(lambda n: f"Module {n}")
+
+
+class LessonFactory(DjangoModelFactory):
+    """A reading lesson unless told otherwise (kind="video" with video_duration_seconds)."""
+
+    class Meta:
+        model = "training.Lesson"
+
+    module = factory.SubFactory(ModuleFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    kind = "reading"
+    title_zh = factory.Sequence(lambda n: f"课时{n}")
+    title_en = factory.Sequence(lambda n: f"Lesson {n}")
+    reading_markdown_zh = "发热是指腋温 37.5 °C 或以上。"
+    reading_markdown_en = "Fever means an axillary temperature of 37.5 °C or above."
+
+
+class EnrolmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "training.Enrolment"
+
+    course = factory.SubFactory(CourseFactory)
+    user = factory.SubFactory(UserFactory)
+    source = "manager"
+
+
+# --- Training: exams and certificates (the exams engineer) ---------------------------------------
+
+
+class QuestionCategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "training.QuestionCategory"
+
+    course = factory.SubFactory(CourseFactory)
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name_zh = factory.Sequence(lambda n: f"类别{n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class QuestionFactory(DjangoModelFactory):
+    """A single-choice question with four options, the first one correct (pass
+    options=[(zh, en, is_correct), ...] for others)."""
+
+    class Meta:
+        model = "training.Question"
+        skip_postgeneration_save = True
+
+    category = factory.SubFactory(QuestionCategoryFactory)
+    course = factory.SelfAttribute("category.course")
+    kind = "single"
+    text_zh = factory.Sequence(lambda n: f"题目{n}")
+    text_en = factory.Sequence(lambda n: f"Question {n}")
+    explanation_zh = "解析"
+    explanation_en = "Explanation"
+
+    @factory.post_generation
+    def options(self, create: bool, extracted, **kwargs) -> None:
+        if not create:
+            return
+        if extracted is None:
+            if self.kind == "true_false":
+                extracted = [("正确", "True", True), ("错误", "False", False)]
+            else:
+                extracted = [(f"选项{n}", f"Option {n}", n == 1) for n in range(1, 5)]
+        self.set_options(extracted)
+
+
+class ExamFactory(DjangoModelFactory):
+    """A draft exam (30 minutes, pass mark 80%, 3 attempts, 60 minutes between them)."""
+
+    class Meta:
+        model = "training.Exam"
+        django_get_or_create = ("course",)
+
+    course = factory.SubFactory(CourseFactory)
+
+
+def exam_with_bank(
+    course=None, *, categories: int = 2, per_category: int = 5, draw: int = 3, publish: bool = True, **settings
+):
+    """An exam whose bank has `categories` categories of `per_category` single-choice
+    questions (the first option correct), drawing `draw` from each."""
+    from training.models import ExamDrawRule
+
+    course = course or CourseFactory()
+    exam = ExamFactory(course=course, **settings)
+    for _index in range(categories):
+        category = QuestionCategoryFactory(course=course)
+        QuestionFactory.create_batch(per_category, category=category)
+        ExamDrawRule.objects.create(exam=exam, category=category, count=draw)
+    if publish:
+        exam.status = "published"
+        exam.save(update_fields=["status"])
+    return exam
+
+
+def completed_enrolment(course, user):
+    """The learner enrolled and finished every lesson (what the exam requires)."""
+    return EnrolmentFactory(course=course, user=user, completed_at=_hours_ago(0))
+
+
+class CertificateFactory(DjangoModelFactory):
+    """A valid certificate issued now, for three years, with no attempt behind it."""
+
+    class Meta:
+        model = "training.Certificate"
+
+    course = factory.SubFactory(CourseFactory)
+    holder = factory.SubFactory(UserFactory)
+    holder_name = factory.LazyAttribute(lambda o: o.holder.display_name)
+    course_title_zh = factory.LazyAttribute(lambda o: o.course.title_zh)
+    course_title_en = factory.LazyAttribute(lambda o: o.course.title_en)
+    credit_hours = factory.LazyAttribute(lambda o: o.course.credit_hours)
+    credit_class = factory.LazyAttribute(lambda o: o.course.credit_class)
+    score_percent = "90.00"
+    issued_at = factory.LazyFunction(lambda: _hours_ago(0))
+    expires_on = factory.LazyAttribute(lambda o: _months_after(o.issued_at, 36))
+
+
+def _months_after(moment, months: int):
+    from django.utils import timezone
+
+    from training.models import add_months
+
+    return add_months(timezone.localdate(moment), months)

@@ -1,9 +1,7 @@
-from django.urls import path
-
-from . import views
+from .urls_courses import urlpatterns as courses
+from .urls_exams import urlpatterns as exams
 
 app_name = "training"
 
-urlpatterns = [
-    path("", views.index, name="index"),
-]
+# Courses, lessons, enrolment and progress (urls_courses); exams and certificates (urls_exams).
+urlpatterns = [*courses, *exams]

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from cloudpeds.accounts.roles import Role
+from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
 
 from ..search import document_words
@@ -279,7 +280,7 @@ def _video_path(instance: TopicVersion, filename: str) -> str:
     return f"handbook/videos/{instance.topic.slug}/v{instance.number}.{extension}"
 
 
-class TopicVersion(models.Model):
+class TopicVersion(ReloadableStatusMixin, models.Model):
     Status = VersionStatus
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="versions")
@@ -347,31 +348,6 @@ class TopicVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("handbook:version", args=[self.topic.slug, self.number])
-
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
-        """Reload the row, status included.
-
-        `status` is protected (django-fsm refuses assignments to a loaded status) and Django's
-        reload assigns every field, so the loaded status is set aside for this one instance
-        while the stored one is read (the same approach as the consultations app).
-        """
-        if "status" not in self.__dict__ or (fields is not None and "status" not in fields):
-            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-            return
-        loaded = self.__dict__.pop("status")
-        self._reloading_status = True
-        try:
-            super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-        finally:
-            self._reloading_status = False
-            self.__dict__.setdefault("status", loaded)
-
-    def get_deferred_fields(self) -> set[str]:
-        deferred = super().get_deferred_fields()
-        if getattr(self, "_reloading_status", False):
-            # Set aside by refresh_from_db, not deferred: reload it with the other fields.
-            deferred.discard("status")
-        return deferred
 
     @property
     def title(self) -> str:

@@ -73,7 +73,12 @@ def new_down_referral(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "diagnosis_note": referral.diagnosis_note,
     }
     form = DownReferralForm(request.POST or None, request.FILES or None, user=user, initial=initial)
-    formset = FollowUpFormSet(request.POST or None, prefix="follow_up", initial=follow_up_initial())
+    # The usual plan is offered on the empty form only: bound to the posted data, a prefilled
+    # item the doctor kept as it was would count as "unchanged" and be dropped.
+    if request.method == "POST":
+        formset = FollowUpFormSet(request.POST, prefix="follow_up")
+    else:
+        formset = FollowUpFormSet(prefix="follow_up", initial=follow_up_initial())
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         items = [
             (row["description"].strip(), row["due_on"])

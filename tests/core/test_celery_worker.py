@@ -14,6 +14,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.real_broker
 @pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set: tasks run eagerly, no worker to test")
 def test_a_task_runs_through_a_real_worker():
     from cloudpeds.core.tasks import ping
@@ -43,4 +44,4 @@ def test_celery_is_configured_for_reliability():
     assert app.conf.task_reject_on_worker_lost is True
     assert app.conf.worker_max_tasks_per_child > 0
     assert app.conf.task_time_limit > app.conf.task_soft_time_limit > 0
-    assert app.conf.task_always_eager is (not settings.REDIS_URL)
+    assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.REDIS_URL)

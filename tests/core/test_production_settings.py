@@ -19,7 +19,9 @@ PRODUCTION_ENV = {
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "REDIS_URL"}
+    # Nothing of the test process leaks in (the browser tests relax async safety for themselves).
+    leaks = {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in leaks}
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )

@@ -95,6 +95,8 @@ def test_approve_with_a_bad_window_shows_the_form(client, transfer_admin, referr
 
 def test_approve_with_no_free_bed_is_refused_clearly(client, transfer_admin, referral, respiratory):
     BedState(department=respiratory).set_occupied(transfer_admin, respiratory.bed_count)
+    transfer_admin.preferred_language = "en"
+    transfer_admin.save()
     client.force_login(transfer_admin)
     response = _post(client, "approve", referral, _window())
     assert response.status_code == 302
@@ -204,6 +206,8 @@ def test_capacity_page_shows_free_beds(client, transfer_admin, approved, respira
 
 
 def test_capacity_census_update(client, transfer_admin, respiratory):
+    transfer_admin.preferred_language = "en"
+    transfer_admin.save()
     client.force_login(transfer_admin)
     response = client.post(reverse("referrals:capacity"), {"department": respiratory.pk, "occupied": 7})
     assert response.status_code == 302

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from referrals.models import BedReservation, BedState, NoBedAvailable, Referral, Status
 from tests.conftest import enroll_totp
@@ -32,7 +33,9 @@ def test_two_approvals_for_the_last_bed_give_one_approval_and_one_refusal(respir
         try:
             referral = Referral.objects.get(pk=requests[index].pk)
             barrier.wait(timeout=10)
-            referral.approve(admins[index], **window())
+            # A new thread starts in the default language (Chinese); read the msgids.
+            with translation.override("en"):
+                referral.approve(admins[index], **window())
             outcomes[index] = "approved"
         except NoBedAvailable as error:
             outcomes[index] = error

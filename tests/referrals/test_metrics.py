@@ -82,6 +82,8 @@ def test_the_page_draws_charts_from_json(client, group_admin, history):
 
 
 def test_csv(client, group_admin, history):
+    group_admin.preferred_language = "en"
+    group_admin.save()
     client.force_login(group_admin)
     response = client.get(reverse("referrals:metrics_csv"), {"table": "rejections"})
     assert response.status_code == 200

@@ -166,6 +166,8 @@ def test_form_errors_are_shown(client, doctor, patient, respiratory, picu, baosh
 
 
 def test_model_refusal_is_shown_on_the_form(client, doctor, patient, respiratory):
+    doctor.preferred_language = "en"
+    doctor.save()
     client.force_login(doctor)
     response = client.post(f"{NEW}?patient={patient.public_id}", _form(respiratory, direction="down"))
     assert response.status_code == 200

@@ -1,0 +1,640 @@
+"""Course pages: the learner's side (my courses, a course, a lesson, its video and progress
+beats) and the training managers' side (courses, modules, lessons, enrolment, progress).
+
+Courses load through `Course.objects.visible_to` (drafts are the managers' only), lessons
+through `Lesson.objects.visible_to` (the learner's enrolled courses) and enrolments through
+`Enrolment.objects.visible_to` (one's own), so anything else is a 404. Manager pages refuse
+other people with a 403 before any lookup. Behaviour is on the models.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import IO, Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.db.models.fields.files import FieldFile
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+
+from .forms_courses import (
+    CohortForm,
+    CourseForm,
+    DueDateForm,
+    EnrolPersonForm,
+    LessonForm,
+    ModuleForm,
+    ProgressFilterForm,
+)
+from .models import Course, Enrolment, Lesson, LessonProgress, Module, TrainingError, is_training_manager
+from .models.courses import HEARTBEAT_MAX_INTERVALS
+
+PROGRESS_PAGE_SIZE = 50
+HEARTBEAT_SECONDS = 10
+HEARTBEAT_MAX_BYTES = 16 * 1024
+
+
+def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (else the login page) and a training manager (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_training_manager(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _course(request: HttpRequest, slug: str) -> Course:
+    return get_object_or_404(Course.objects.visible_to(request.user), slug=slug)
+
+
+def _lesson(request: HttpRequest, public_id: UUID) -> Lesson:
+    lessons = Lesson.objects.visible_to(request.user).select_related("module__course").distinct()
+    return get_object_or_404(lessons, public_id=public_id)
+
+
+def _own_enrolment(request: HttpRequest, course: Course) -> Enrolment | None:
+    return Enrolment.objects.filter(course=course, user=request.user).with_progress().first()
+
+
+# --- Learners ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """My courses with progress bars, the courses open for self-enrolment, my certificates."""
+    enrolments = (
+        Enrolment.objects.filter(user=request.user)
+        .with_progress()
+        .select_related("course")
+        .order_by("completed_at", "due_date", "-created_at")
+    )
+    open_courses = Course.objects.open_to(request.user).order_by("title_zh") if request.user.is_doctor else []
+    return render(
+        request,
+        "training/index.html",
+        {
+            "enrolments": enrolments,
+            "open_courses": open_courses,
+            "is_manager": is_training_manager(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def course(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    enrolment = _own_enrolment(request, course)
+    done: set[int] = set()
+    if enrolment is not None:
+        done = set(enrolment.lesson_progress.filter(completed_at__isnull=False).values_list("lesson_id", flat=True))
+    modules = course.modules.prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order", "pk")))
+    return render(
+        request,
+        "training/course.html",
+        {
+            "course": course,
+            "modules": modules,
+            "enrolment": enrolment,
+            "done": done,
+            "can_enrol_self": enrolment is None and course.can_enrol_self(request.user),
+            "is_manager": is_training_manager(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrol_self(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    try:
+        course.enrol_self(request.user)
+    except TrainingError as refusal:
+        messages.warning(request, str(refusal))
+    else:
+        messages.success(request, _("You are enrolled. Start with the first lesson."))
+    return redirect(course.get_absolute_url())
+
+
+@login_required
+@require_GET
+def enrolment(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """One learner's progress in one course, lesson by lesson (the learner, or a manager)."""
+    enrolments = Enrolment.objects.visible_to(request.user).with_progress().select_related("course", "user__hospital")
+    enrolment = get_object_or_404(enrolments, public_id=public_id)
+    progress = {row.lesson_id: row for row in enrolment.lesson_progress.all()}
+    lessons = []
+    for lesson in enrolment.course.lessons().select_related("module"):
+        row = progress.get(lesson.pk)
+        if row is not None:
+            row.lesson = lesson
+        lessons.append((lesson, row))
+    return render(
+        request,
+        "training/enrolment.html",
+        {"enrolment": enrolment, "lessons": lessons, "is_manager": is_training_manager(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    lesson = _lesson(request, public_id)
+    course = lesson.module.course
+    enrolment = Enrolment.objects.filter(course=course, user=request.user).first()
+    progress: LessonProgress | None = None
+    if enrolment is not None:
+        progress = enrolment.progress_for(lesson)
+        progress.open()
+    previous, following = lesson.neighbours()
+    topic_version = lesson.handbook_topic_version
+    player = {
+        "heartbeatUrl": reverse("training:heartbeat", args=[lesson.public_id]) if progress else "",
+        "intervalSeconds": HEARTBEAT_SECONDS,
+        "duration": lesson.video_duration_seconds,
+        "maxIntervals": HEARTBEAT_MAX_INTERVALS,
+    }
+    return render(
+        request,
+        "training/lesson.html",
+        {
+            "lesson": lesson,
+            "course": course,
+            "enrolment": enrolment,
+            "progress": progress,
+            "reading_seconds_left": progress.reading_seconds_left() if progress else 0,
+            "topic_version": topic_version if topic_version and topic_version.is_readable else None,
+            "topic_slug": topic_version.topic.slug if topic_version else "",
+            "previous": previous,
+            "following": following,
+            "player": player,
+        },
+    )
+
+
+@login_required
+@require_POST
+def record_heartbeat(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The video player's beat: {"intervals": [[start, end], …]} played since the last beat."""
+    lesson = _lesson(request, public_id)
+    enrolment = get_object_or_404(Enrolment, course_id=lesson.module.course_id, user=request.user)
+    if not lesson.has_video:
+        raise Http404
+    if len(request.body) > HEARTBEAT_MAX_BYTES:
+        return HttpResponseBadRequest("too large")
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return HttpResponseBadRequest("invalid JSON")
+    if not isinstance(payload, dict):
+        return HttpResponseBadRequest("invalid JSON")
+    progress = enrolment.progress_for(lesson)
+    progress.record_play(payload.get("intervals", []))
+    return JsonResponse(
+        {
+            "coveragePercent": progress.coverage_percent,
+            "complete": progress.video_completed_at is not None,
+            "lessonComplete": progress.is_complete,
+        }
+    )
+
+
+@login_required
+@require_POST
+def confirm_reading(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    lesson = _lesson(request, public_id)
+    enrolment = get_object_or_404(Enrolment, course_id=lesson.module.course_id, user=request.user)
+    try:
+        enrolment.progress_for(lesson).confirm_reading()
+    except TrainingError as refusal:
+        messages.warning(request, str(refusal))
+    else:
+        messages.success(request, _("Reading marked as done."))
+    return redirect(lesson.get_absolute_url())
+
+
+@login_required
+@require_safe
+def lesson_video(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The lecture video, seekable: answers Range requests with 206 (enrolled learners, managers)."""
+    lesson = _lesson(request, public_id)
+    if not lesson.has_video or not lesson.video:
+        raise Http404
+    try:
+        response = _ranged_file_response(request, lesson.video, lesson.video_content_type or "video/mp4")
+    except FileNotFoundError:
+        raise Http404 from None
+    patch_cache_control(response, private=True)
+    return response
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 64 * 1024
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
+    """(first, last) inclusive; None if there is no usable single range; False if unsatisfiable."""
+    match = _RANGE.match(header.strip())
+    if not match or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.groups()
+    if first == "":  # a suffix: the last N bytes
+        length = int(last)
+        return (max(0, size - length), size - 1) if length else False
+    start, end = int(first), int(last) if last else size - 1
+    if start >= size or end < start:
+        return False
+    return start, min(end, size - 1)
+
+
+def _chunks(handle: IO[bytes], length: int) -> Iterator[bytes]:
+    try:
+        while length > 0:
+            data = handle.read(min(_CHUNK, length))
+            if not data:
+                break
+            length -= len(data)
+            yield data
+    finally:
+        handle.close()
+
+
+def _ranged_file_response(request: HttpRequest, field_file: FieldFile, content_type: str) -> HttpResponse:
+    # Django's FileResponse always sends the whole file, and browsers will not seek a video
+    # without a 206 answer. One range per request is what players ask for.
+    storage, name = field_file.storage, field_file.name
+    size = storage.size(name)
+    header = request.headers.get("Range", "")
+    wanted = _parse_range(header, size) if header else None
+    response: HttpResponse
+    if wanted is False:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    elif wanted is None:
+        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
+    else:
+        first, last = wanted
+        handle = storage.open(name, "rb")
+        handle.seek(first)
+        response = StreamingHttpResponse(_chunks(handle, last - first + 1), status=206, content_type=content_type)
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+        response["Content-Length"] = str(last - first + 1)
+    response["Accept-Ranges"] = "bytes"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Training managers: courses, modules, lessons ----------------------------------------------
+
+
+@manager_required
+@require_GET
+def manage_courses(request: HttpRequest) -> HttpResponse:
+    courses = Course.objects.with_lesson_count().with_enrolment_counts().order_by("status", "-created_at")
+    page = Paginator(courses, PROGRESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "training/manage/courses.html", {"page": page})
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def create_course(request: HttpRequest) -> HttpResponse:
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.created_by = request.user
+        course = form.save()
+        messages.success(request, _("Course created. Add modules and lessons, then publish it."))
+        return redirect("training:manage_course", course.slug)
+    return render(request, "training/manage/course_form.html", {"form": form, "course": None})
+
+
+@manager_required
+@require_GET
+def manage_course(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    modules = course.modules.prefetch_related(
+        Prefetch("lessons", queryset=Lesson.objects.select_related("handbook_topic_version__topic"))
+    )
+    return render(
+        request,
+        "training/manage/course.html",
+        {
+            "course": course,
+            "modules": modules,
+            "events": course.events.select_related("actor").order_by("-at")[:20],
+            "enrolment_count": course.enrolments.count(),
+        },
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def edit_course(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        course = form.save()
+        messages.success(request, _("Course saved."))
+        return redirect("training:manage_course", course.slug)
+    return render(request, "training/manage/course_form.html", {"form": form, "course": course})
+
+
+@manager_required
+@require_POST
+def publish_course(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    try:
+        course.publish(request.user)
+    except TrainingError as refusal:
+        messages.warning(request, str(refusal))
+    else:
+        messages.success(request, _("The course is published."))
+    return redirect("training:manage_course", course.slug)
+
+
+@manager_required
+@require_POST
+def unpublish_course(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    try:
+        course.unpublish(request.user)
+    except TrainingError as refusal:
+        messages.warning(request, str(refusal))
+    else:
+        messages.success(request, _("The course is back in draft."))
+    return redirect("training:manage_course", course.slug)
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def add_module(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    form = ModuleForm(request.POST or None, initial={"order": course.modules.count() + 1})
+    if request.method == "POST" and form.is_valid():
+        form.instance.course = course
+        form.save()
+        messages.success(request, _("Module added."))
+        return redirect("training:manage_course", course.slug)
+    return render(request, "training/manage/module_form.html", {"form": form, "course": course, "module": None})
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def edit_module(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    module = get_object_or_404(Module.objects.select_related("course"), public_id=public_id)
+    form = ModuleForm(request.POST or None, instance=module)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Module saved."))
+        return redirect("training:manage_course", module.course.slug)
+    return render(
+        request, "training/manage/module_form.html", {"form": form, "course": module.course, "module": module}
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def add_lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    module = get_object_or_404(Module.objects.select_related("course"), public_id=public_id)
+    form = LessonForm(request.POST or None, request.FILES or None, initial={"order": module.lessons.count() + 1})
+    if request.method == "POST" and form.is_valid():
+        form.instance.module = module
+        form.save()
+        messages.success(request, _("Lesson added."))
+        return redirect("training:manage_course", module.course.slug)
+    return render(
+        request,
+        "training/manage/lesson_form.html",
+        {"form": form, "module": module, "course": module.course, "lesson": None},
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def edit_lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    lesson = get_object_or_404(Lesson.objects.select_related("module__course"), public_id=public_id)
+    form = LessonForm(request.POST or None, request.FILES or None, instance=lesson)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Lesson saved."))
+        return redirect("training:manage_course", lesson.module.course.slug)
+    return render(
+        request,
+        "training/manage/lesson_form.html",
+        {"form": form, "module": lesson.module, "course": lesson.module.course, "lesson": lesson},
+    )
+
+
+# --- Training managers: enrolment --------------------------------------------------------------
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def enrol_person(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    form = EnrolPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _enrolments, created = course.enrol(
+                [form.cleaned_data["username"]], by=request.user, due_date=form.cleaned_data["due_date"]
+            )
+        except TrainingError as refusal:
+            messages.warning(request, str(refusal))
+        else:
+            if created:
+                messages.success(request, _("Enrolled."))
+            else:
+                messages.info(request, _("This person was already enrolled; nothing changed."))
+            return redirect("training:course_progress", course.slug)
+    return render(request, "training/manage/enrol_person.html", {"form": form, "course": course})
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def enrol_cohort(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(request, slug)
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrolments, created = course.enrol_cohort(
+                by=request.user,
+                hospital=data["hospital"],
+                role=data["role"] or None,
+                title=data["title"],
+                due_date=data["due_date"],
+            )
+        except TrainingError as refusal:
+            messages.warning(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("%(matching)s people match; %(created)s newly enrolled, the others already were.")
+                % {"matching": len(enrolments), "created": created},
+            )
+            return redirect("training:course_progress", course.slug)
+    return render(request, "training/manage/enrol_cohort.html", {"form": form, "course": course})
+
+
+@manager_required
+@require_POST
+def set_due_date(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    enrolment = get_object_or_404(Enrolment.objects.select_related("course"), public_id=public_id)
+    form = DueDateForm(request.POST)
+    if form.is_valid():
+        with transaction.atomic():
+            enrolment.set_due_date(request.user, form.cleaned_data["due_date"])
+        messages.success(request, _("Due date saved."))
+    else:
+        messages.warning(request, _("Give a valid date."))
+    return redirect("training:course_progress", enrolment.course.slug)
+
+
+# --- Training managers: progress ---------------------------------------------------------------
+
+
+def _filtered_enrolments(request: HttpRequest, course: Course) -> tuple[Any, ProgressFilterForm]:
+    filters = ProgressFilterForm(request.GET or None)
+    enrolments = Enrolment.objects.filter(course=course)
+    if filters.is_valid():
+        if filters.cleaned_data["hospital"]:
+            enrolments = enrolments.filter(user__hospital=filters.cleaned_data["hospital"])
+        if filters.cleaned_data["title"]:
+            enrolments = enrolments.filter(user__title=filters.cleaned_data["title"])
+    return enrolments, filters
+
+
+@manager_required
+@require_GET
+def course_progress(request: HttpRequest, slug: str) -> HttpResponse:
+    """Progress per learner (paginated), per hospital and per cohort (hospital × title).
+
+    A fixed number of queries whatever the number of learners: counts are annotations.
+    """
+    course = _course(request, slug)
+    enrolments, filters = _filtered_enrolments(request, course)
+    learners = (
+        enrolments.with_progress()
+        .select_related("user__hospital", "enrolled_by")
+        .order_by("user__hospital__code", "user__last_name", "user__first_name", "pk")
+    )
+    page = Paginator(learners, PROGRESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "training/manage/progress.html",
+        {
+            "course": course,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "by_hospital": enrolments.progress_summary("hospital"),
+            "by_cohort": enrolments.progress_summary("hospital", "title"),
+            "due_date_form": DueDateForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    # A cell starting like a formula would run in Excel: quote it (CSV injection).
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@manager_required
+@require_GET
+def export_progress(request: HttpRequest, slug: str) -> HttpResponse:
+    """CSV (UTF-8 with BOM, so Excel reads Chinese): ?by=learner (default), hospital or cohort."""
+    course = _course(request, slug)
+    enrolments, _filters = _filtered_enrolments(request, course)
+    by = request.GET.get("by", "learner")
+    if by == "hospital":
+        header = [_("Hospital"), _("Learners"), _("Completed"), _("Average progress (%)")]
+        rows: Any = (
+            [row["hospital_name"], row["learners"], row["completed"], row["percent"]]
+            for row in enrolments.progress_summary("hospital")
+        )
+    elif by == "cohort":
+        header = [_("Hospital"), _("Professional title"), _("Learners"), _("Completed"), _("Average progress (%)")]
+        rows = (
+            [row["hospital_name"], row["title"], row["learners"], row["completed"], row["percent"]]
+            for row in enrolments.progress_summary("hospital", "title")
+        )
+    else:
+        by = "learner"
+        header = [
+            _("Username"),
+            _("Name"),
+            _("Hospital"),
+            _("Professional title"),
+            _("Lessons done"),
+            _("Lessons"),
+            _("Progress (%)"),
+            _("Due date"),
+            _("Completed at"),
+        ]
+        learners = enrolments.with_progress().select_related("user__hospital").order_by("user__hospital__code", "pk")
+        rows = (
+            [
+                e.user.username,
+                e.user.display_name,
+                e.user.hospital.name if e.user.hospital else "",
+                e.user.title,
+                e.lessons_done,
+                e.lessons_total,
+                e.progress_percent,
+                e.due_date.isoformat() if e.due_date else "",
+                timezone.localtime(e.completed_at).strftime("%Y-%m-%d %H:%M") if e.completed_at else "",
+            ]
+            for e in learners.iterator(chunk_size=500)
+        )
+    writer = csv.writer(_Echo())
+
+    def _lines() -> Iterator[str]:
+        yield "\ufeff"
+        yield writer.writerow([_cell(v) for v in header])
+        for row in rows:
+            yield writer.writerow([_cell(v) for v in row])
+
+    response = StreamingHttpResponse(_lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{course.slug}-progress-{by}.csv"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
