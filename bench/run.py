@@ -86,6 +86,24 @@ PAGES: list[Page] = [
         "spec.neuro",
     ),
     Page("training: my certificates", "/training/certificates/", "spec.resp"),
+    # Consultations: the specialist's queue, a case page (the newest open case they see), the metrics.
+    Page("consultations: specialist queue", "/consultations/queue/", "spec.resp"),
+    Page(
+        "consultations: consultation page",
+        lambda user: __import__("consultations.bench", fromlist=["consultation_path"]).consultation_path(user),
+        "spec.resp",
+    ),
+    Page("consultations: metrics", "/consultations/metrics/", "spec.resp"),
+    # Patients: the hospital's list and a child's page (its whole timeline).
+    Page("patients: patient list", "/patients/", "dr.yangpu"),
+    Page(
+        "patients: patient page",
+        lambda user: __import__("cloudpeds.patients.bench", fromlist=["patient_path"]).patient_path(user),
+        "dr.yangpu",
+    ),
+    # Handbook: a topic page (cough, from handbook/demo.py) and a search in Chinese (q=咳嗽, encoded).
+    Page("handbook: topic page", "/handbook/topics/cough-or-difficult-breathing/", "dr.yangpu"),
+    Page("handbook: search", "/handbook/search/?q=%E5%92%B3%E5%97%BD", "dr.yangpu"),
 ]
 
 
