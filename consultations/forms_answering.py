@@ -68,7 +68,8 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["colleague"].queryset = (
-            User.objects.filter(department_id=consultation.department_id, groups__name=Role.SPECIALIST, is_active=True)
+            User.objects.with_role(Role.SPECIALIST)
+            .filter(department_id=consultation.department_id)
             .order_by("last_name", "first_name", "pk")
             .distinct()
         )

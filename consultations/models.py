@@ -409,7 +409,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _department_specialists(self):
         from cloudpeds.accounts.models import User
 
-        return list(User.objects.filter(department=self.department, groups__name=Role.SPECIALIST, is_active=True))
+        return list(User.objects.with_role(Role.SPECIALIST).filter(department=self.department))
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
     def _to_submitted(self) -> None:
@@ -736,7 +736,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.escalated_at = now
             locked.save(update_fields=["escalated_at"])
             locked._record(None, "escalated", locked.status)
-            admins = User.objects.filter(groups__name=Role.GROUP_ADMIN, is_active=True)
+            admins = User.objects.with_role(Role.GROUP_ADMIN)
             # Administrators do not open cases: the link leads to the department's queue.
             queue_url = f"{reverse('consultations:queue')}?department={locked.department_id}"
             notify(
@@ -875,11 +875,9 @@ class CaseConference(models.Model):
         from cloudpeds.accounts.models import User
         from cloudpeds.accounts.roles import DOCTOR_ROLES
 
-        requesting = Q(hospital_id=consultation.requesting_hospital_id, groups__name__in=DOCTOR_ROLES)
-        colleagues = Q(department_id=consultation.department_id, groups__name=Role.SPECIALIST)
-        # A subquery rather than distinct(): the join on groups may repeat a person.
-        eligible = User.objects.filter(requesting | colleagues, is_active=True).values("pk")
-        people = User.objects.filter(pk__in=eligible).select_related("hospital", "department")
+        requesting = User.objects.with_role(*DOCTOR_ROLES).filter(hospital_id=consultation.requesting_hospital_id)
+        colleagues = User.objects.with_role(Role.SPECIALIST).filter(department_id=consultation.department_id)
+        people = (requesting | colleagues).select_related("hospital", "department")
         if organiser is not None:
             people = people.exclude(pk=organiser.pk)
         return people.order_by("hospital__level", "hospital__code", "last_name", "first_name", "pk")

@@ -223,9 +223,7 @@ def _requesting_doctors() -> dict[int, User]:
     """One doctor per district hospital that has one (as the patients' scale registers them)."""
     doctors = {}
     for hospital in Hospital.objects.filter(level=Hospital.Level.DISTRICT).order_by("code"):
-        doctor = (
-            User.objects.filter(hospital=hospital, groups__name__in=DOCTOR_ROLES, is_active=True).order_by("pk").first()
-        )
+        doctor = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=hospital).order_by("pk").first()
         if doctor is not None:
             doctors[hospital.pk] = doctor
     return doctors
@@ -256,9 +254,7 @@ def _pools(doctors: dict[int, User]) -> dict[int, tuple[list[datetime], list[int
 def _specialists(departments: list[Department]) -> dict[int, list[User]]:
     specialists: dict[int, list[User]] = {}
     for index, department in enumerate(departments):
-        people = list(
-            User.objects.filter(department=department, groups__name=Role.SPECIALIST, is_active=True).order_by("pk")
-        )
+        people = list(User.objects.with_role(Role.SPECIALIST).filter(department=department).order_by("pk"))
         if not people:
             people = [_scale_specialist(department, index)]
         specialists[department.pk] = people

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from cloudpeds.core.text import render_markdown
+
 from .models import Colour, SectionKind, TopicVersion
-from .text import render_markdown
 
 LANGUAGE_CHOICES = ("zh", "en", "both")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}

@@ -23,6 +23,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cloudpeds.core.ranges import ranged_file_response
+
 from . import models as handbook_models
 from .diff import compare
 from .forms import (
@@ -49,7 +51,6 @@ from .models import (
     VersionStatus,
 )
 from .models.topics import HandbookError, is_editor
-from .ranges import ranged_file_response
 from .reading import build_page, reading_languages, ui_language
 from .search import best_snippet, query_words
 

@@ -1252,7 +1252,7 @@ def _window_text(start: datetime, end: datetime) -> str:
 def _staff(*, roles, hospital_id: int | None = None, department_id: int | None = None) -> list:
     from cloudpeds.accounts.models import User
 
-    people = User.objects.filter(groups__name__in=list(roles), is_active=True)
+    people = User.objects.with_role(*roles)
     if hospital_id is not None:
         people = people.filter(hospital_id=hospital_id)
     if department_id is not None:

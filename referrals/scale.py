@@ -56,10 +56,8 @@ def seed_scale(stdout, factor: float = 1.0) -> None:
     load_icd10_subset()
     lead = Hospital.objects.filter(level=Hospital.Level.LEAD).first()
     departments = list(Department.objects.filter(hospital=lead).exclude(bed_count=0)) if lead else []
-    admin = User.objects.filter(hospital=lead, groups__name=Role.TRANSFER_ADMIN).first() if lead else None
-    specialist = (
-        User.objects.filter(hospital=lead, groups__name__in=DOCTOR_ROLES).order_by("pk").first() if lead else None
-    )
+    admin = User.objects.with_role(Role.TRANSFER_ADMIN).filter(hospital=lead).first() if lead else None
+    specialist = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=lead).order_by("pk").first() if lead else None
     senders = _senders()
     if not (departments and admin and specialist and senders):
         stdout.write(
@@ -141,9 +139,7 @@ def _public_id(serial: int) -> uuid.UUID:
 def _senders() -> dict[Hospital, User]:
     senders = {}
     for hospital in Hospital.objects.filter(level=Hospital.Level.DISTRICT).order_by("code"):
-        doctor = (
-            User.objects.filter(hospital=hospital, groups__name__in=DOCTOR_ROLES, is_active=True).order_by("pk").first()
-        )
+        doctor = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=hospital).order_by("pk").first()
         if doctor is not None:
             senders[hospital] = doctor
     return senders

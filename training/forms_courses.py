@@ -125,7 +125,7 @@ class LessonForm(forms.ModelForm):
 
 
 def doctors() -> Any:
-    return get_user_model().objects.filter(is_active=True, groups__name__in=list(DOCTOR_ROLES)).distinct()
+    return get_user_model().objects.with_role(*DOCTOR_ROLES)
 
 
 class EnrolPersonForm(forms.Form):

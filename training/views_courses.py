@@ -9,12 +9,10 @@ other people with a 403 before any lookup. Behaviour is on the models.
 
 from __future__ import annotations
 
-import csv
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import wraps
-from typing import IO, Any
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -23,15 +21,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.db.models.fields.files import FieldFile
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,6 +34,9 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+
+from cloudpeds.core.exports import csv_response
+from cloudpeds.core.ranges import ranged_file_response
 
 from .forms_courses import (
     CohortForm,
@@ -250,66 +248,10 @@ def lesson_video(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not lesson.has_video or not lesson.video:
         raise Http404
     try:
-        response = _ranged_file_response(request, lesson.video, lesson.video_content_type or "video/mp4")
+        response = ranged_file_response(request, lesson.video, lesson.video_content_type or "video/mp4")
     except FileNotFoundError:
         raise Http404 from None
     patch_cache_control(response, private=True)
-    return response
-
-
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-_CHUNK = 64 * 1024
-
-
-def _parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
-    """(first, last) inclusive; None if there is no usable single range; False if unsatisfiable."""
-    match = _RANGE.match(header.strip())
-    if not match or match.group(1) == match.group(2) == "":
-        return None
-    first, last = match.groups()
-    if first == "":  # a suffix: the last N bytes
-        length = int(last)
-        return (max(0, size - length), size - 1) if length else False
-    start, end = int(first), int(last) if last else size - 1
-    if start >= size or end < start:
-        return False
-    return start, min(end, size - 1)
-
-
-def _chunks(handle: IO[bytes], length: int) -> Iterator[bytes]:
-    try:
-        while length > 0:
-            data = handle.read(min(_CHUNK, length))
-            if not data:
-                break
-            length -= len(data)
-            yield data
-    finally:
-        handle.close()
-
-
-def _ranged_file_response(request: HttpRequest, field_file: FieldFile, content_type: str) -> HttpResponse:
-    # Django's FileResponse always sends the whole file, and browsers will not seek a video
-    # without a 206 answer. One range per request is what players ask for.
-    storage, name = field_file.storage, field_file.name
-    size = storage.size(name)
-    header = request.headers.get("Range", "")
-    wanted = _parse_range(header, size) if header else None
-    response: HttpResponse
-    if wanted is False:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-    elif wanted is None:
-        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
-    else:
-        first, last = wanted
-        handle = storage.open(name, "rb")
-        handle.seek(first)
-        response = StreamingHttpResponse(_chunks(handle, last - first + 1), status=206, content_type=content_type)
-        response["Content-Range"] = f"bytes {first}-{last}/{size}"
-        response["Content-Length"] = str(last - first + 1)
-    response["Accept-Ranges"] = "bytes"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -565,20 +507,6 @@ def course_progress(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    # A cell starting like a formula would run in Excel: quote it (CSV injection).
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @manager_required
 @require_GET
 def export_progress(request: HttpRequest, slug: str) -> HttpResponse:
@@ -626,15 +554,4 @@ def export_progress(request: HttpRequest, slug: str) -> HttpResponse:
             ]
             for e in learners.iterator(chunk_size=500)
         )
-    writer = csv.writer(_Echo())
-
-    def _lines() -> Iterator[str]:
-        yield "\ufeff"
-        yield writer.writerow([_cell(v) for v in header])
-        for row in rows:
-            yield writer.writerow([_cell(v) for v in row])
-
-    response = StreamingHttpResponse(_lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{course.slug}-progress-{by}.csv"'
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return csv_response(f"{course.slug}-progress-{by}", header, rows)

@@ -5,6 +5,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,17 @@ class Department(BilingualNameMixin):
         constraints = [models.UniqueConstraint(fields=["hospital", "specialty"], name="department_unique_specialty")]
 
 
+class UserQuerySet(models.QuerySet):
+    def with_role(self, *roles: str) -> UserQuerySet:
+        """Active people holding any of `roles` (each once, however many of them they hold)."""
+        members = Group.objects.filter(name__in=roles, user=models.OuterRef("pk"))
+        return self.filter(models.Exists(members), is_active=True)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     class Language(models.TextChoices):
         CHINESE = "zh-hans", _("Simplified Chinese")
@@ -103,6 +115,8 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=Language.choices, default=Language.CHINESE
     )
+
+    objects = UserManager()
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -182,7 +182,7 @@ DEMO_DOCTORS = {"yangpu": "dr.yangpu", "chongming": "dr.chongming"}
 
 def _registrar(hospital: Hospital) -> User | None:
     username = DEMO_DOCTORS.get(hospital.code)
-    doctors = User.objects.filter(hospital=hospital, groups__name__in=DOCTOR_ROLES, is_active=True)
+    doctors = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=hospital)
     if username:
         return doctors.filter(username=username).first()
     return doctors.order_by("pk").first()

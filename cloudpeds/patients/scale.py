@@ -38,9 +38,7 @@ def _registrars() -> dict[Hospital, User]:
     """One doctor per district hospital that has one; children go only to those hospitals."""
     registrars = {}
     for hospital in Hospital.objects.filter(level=Hospital.Level.DISTRICT).order_by("code"):
-        doctor = (
-            User.objects.filter(hospital=hospital, groups__name__in=DOCTOR_ROLES, is_active=True).order_by("pk").first()
-        )
+        doctor = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=hospital).order_by("pk").first()
         if doctor is not None:
             registrars[hospital] = doctor
     return registrars

@@ -7,7 +7,6 @@ over the consultations the user may see (consultations/metrics.py).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from cloudpeds.accounts.roles import Role
+from cloudpeds.core.exports import csv_response
 
 from ..metrics import Figures, Group, Metrics, MetricsFilterForm, chart_data, compute
 
@@ -91,33 +91,20 @@ def metrics(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/metrics.html", context)
 
 
-def _safe(text: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet (CSV injection); hospital
-    # names are typed by people.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
-
-
 def _csv_response(figures: Metrics) -> HttpResponse:
     period = f"{figures.filter.start:%Y%m%d}-{figures.filter.end:%Y%m%d}"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="consultation-metrics-{period}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    # The byte order mark makes Excel (the usual reader in the hospitals) read UTF-8 Chinese.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Group"), _("Name"), *_headings()])
 
     def row(group: str, name: str, cells: list[str]) -> list[str]:
-        return [group, _safe(name), *["" if cell == _NOTHING else cell for cell in cells]]
+        return [group, name, *["" if cell == _NOTHING else cell for cell in cells]]
 
-    writer.writerow(
-        row(_("All"), f"{figures.filter.start:%Y-%m-%d} ~ {figures.filter.end:%Y-%m-%d}", _cells(figures.overall))
-    )
-    for group_name, groups in (
-        (_("Month"), figures.by_month),
-        (_("Hospital"), figures.by_hospital),
-        (_("Specialty"), figures.by_specialty),
-    ):
-        for label, cells in _rows(groups):
-            writer.writerow(row(group_name, label, cells))
-    return response
+    def rows():
+        yield row(_("All"), f"{figures.filter.start:%Y-%m-%d} ~ {figures.filter.end:%Y-%m-%d}", _cells(figures.overall))
+        for group_name, groups in (
+            (_("Month"), figures.by_month),
+            (_("Hospital"), figures.by_hospital),
+            (_("Specialty"), figures.by_specialty),
+        ):
+            for label, cells in _rows(groups):
+                yield row(group_name, label, cells)
+
+    return csv_response(f"consultation-metrics-{period}", [_("Group"), _("Name"), *_headings()], rows())

@@ -33,10 +33,10 @@ from django_fsm import FSMField, transition
 
 from cloudpeds.accounts.models import Department, Hospital
 from cloudpeds.audit.history import track_clinical
+from cloudpeds.core.text import render_markdown
 from cloudpeds.patients.age import pediatric_age
 from cloudpeds.patients.models import Patient, works_with_patients
 
-from ..text import render_markdown
 from ..triage import (
     HANDOVER_COLOURS,
     RED,

@@ -36,10 +36,10 @@ from django_fsm import FSMField, transition
 
 from cloudpeds.accounts.roles import Role
 from cloudpeds.core.fsm import ReloadableStatusMixin
+from cloudpeds.core.text import plain_text
 from cloudpeds.notifications.services import notify
 
 from ..search import document_words
-from ..text import plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -513,7 +513,7 @@ class TopicVersion(ReloadableStatusMixin, models.Model):
         citations = citing_objects(self)
         if not citations:
             return
-        managers = User.objects.filter(groups__name=Role.TRAINING_MANAGER, is_active=True)
+        managers = User.objects.with_role(Role.TRAINING_MANAGER)
         notify(
             list(managers),
             "handbook.version_superseded",

@@ -3,13 +3,13 @@ arrivals and follow-up completion, as charts and CSV. Aggregates only: no child 
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from cloudpeds.core.exports import csv_response
 
 from .. import metrics
 from ..forms import MetricsFilterForm
@@ -48,12 +48,5 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     if table not in metrics.TABLES:
         raise Http404
     function, columns = metrics.TABLES[table]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="referrals-{table}.csv"'
-    # A byte-order mark, so that Excel opens Chinese hospital names as UTF-8.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(columns)
-    for row in function(scope):
-        writer.writerow([row.get(column, "") for column in columns])
-    return response
+    rows = ([row.get(column, "") for column in columns] for row in function(scope))
+    return csv_response(f"referrals-{table}", columns, rows)

@@ -248,8 +248,9 @@ def test_the_csv_has_a_byte_order_mark_and_every_table(client, cases, specialist
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="consultation-metrics-20250101-20250331.csv"'
-    assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = response.getvalue()
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Group", "Name", "Consultations", "Answered"]
     assert rows[1][:6] == ["All", "2025-01-01 ~ 2025-03-31", "6", "5", "3.0", "7.6"]
     assert rows[3][:6] == ["Month", "2025-02", "0", "0", "", ""]
@@ -264,7 +265,7 @@ def test_the_csv_speaks_chinese_to_a_chinese_user(client, cases, specialist):
 
     response = client.get(URL, {**PERIOD, "format": "csv"})
 
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert "杨浦区中心医院" in text
 
 
@@ -273,7 +274,7 @@ def test_a_formula_in_a_hospital_name_is_defused_in_the_csv(client, cases, speci
     yangpu.save()
     client.force_login(english(specialist))
 
-    text = client.get(URL, {**PERIOD, "format": "csv"}).content.decode("utf-8-sig")
+    text = client.get(URL, {**PERIOD, "format": "csv"}).getvalue().decode("utf-8-sig")
 
     assert "'=HYPERLINK(1)" in text
 

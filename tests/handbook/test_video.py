@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 
-from handbook.ranges import parse_range
+from cloudpeds.core.ranges import parse_range
 
 pytestmark = pytest.mark.django_db
 

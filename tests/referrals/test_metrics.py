@@ -88,7 +88,7 @@ def test_csv(client, group_admin, history):
     response = client.get(reverse("referrals:metrics_csv"), {"table": "rejections"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows == [["reason", "label", "count"], ["no_capacity", "No capacity", "1"]]
     assert client.get(reverse("referrals:metrics_csv"), {"table": "nope"}).status_code == 404
 

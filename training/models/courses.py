@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import markdown
-import nh3
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
@@ -30,13 +27,14 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.core.fsm import ReloadableStatusMixin
+from cloudpeds.core.text import render_markdown
 
 __all__ = [
     "Course",
@@ -80,32 +78,6 @@ READING_MIN_SECONDS = 30
 READING_MAX_SECONDS = 300
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
-
-
-# Readings are Markdown written by training managers: rendered, then sanitised with nh3.
-_ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
-    "code", "pre", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "sup", "sub",
-}  # fmt: skip
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
-_local = threading.local()
-
-
-def render_markdown(text: str) -> SafeString:
-    """Markdown to sanitised HTML, safe to put in a page."""
-    if not text:
-        return mark_safe("")
-    converter = getattr(_local, "markdown", None)
-    if converter is None:
-        converter = _local.markdown = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    cleaned = nh3.clean(
-        converter.reset().convert(text),
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
 
 
 class TrainingError(Exception):
@@ -425,14 +397,14 @@ def cohort_members(*, hospital=None, role: str | None = None, title: str = "") -
 
     if not (hospital or role or title):
         raise TrainingError(_("Pick a hospital, a role or a professional title."))
-    people = get_user_model().objects.filter(is_active=True, groups__name__in=list(DOCTOR_ROLES))
+    people = get_user_model().objects.with_role(*DOCTOR_ROLES)
     if hospital is not None:
         people = people.filter(hospital=hospital)
     if role:
-        people = people.filter(groups__name=role)
+        people = people.with_role(role)
     if title:
         people = people.filter(title=title)
-    return people.distinct().order_by("pk")
+    return people.order_by("pk")
 
 
 class CourseEvent(models.Model):

@@ -26,6 +26,7 @@ ALLOWED_TAGS = {
     "ol",
     "li",
     "a",
+    "h2",
     "h3",
     "h4",
     "h5",
