@@ -1,6 +1,6 @@
 """The referral letter: a bilingual PDF that travels with the child.
 
-Rendered by the task (tasks.generate_referral_letter) through cloudpeds.core.pdf, which
+Rendered by the task (cloudpeds.core.tasks.generate_pdf, see ReferralLetter) through cloudpeds.core.pdf, which
 loads WeasyPrint: import this module where a letter is made, not in web requests.
 """
 

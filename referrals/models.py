@@ -50,6 +50,7 @@ from django_fsm import FSMField, transition
 from cloudpeds.accounts.models import Department, Hospital
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.audit.history import track_clinical
+from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
 from cloudpeds.patients.models import CareTeamGrant, ConsentRequired, Patient, works_with_patients
@@ -1395,11 +1396,12 @@ LETTER_RETRY_AFTER = timedelta(minutes=5)
 
 
 def _letter_path(instance: ReferralLetter, filename: str) -> str:
-    today = timezone.localdate()
-    return f"letters/referrals/{today:%Y}/{today:%m}/{uuid.uuid4().hex}.pdf"
+    # One name per request (see GeneratedPdf.pdf_storage_name); no child's name in it.
+    asked = timezone.localtime(instance.requested_at)
+    return f"letters/referrals/{asked:%Y}/{asked:%m}/{instance.referral.public_id}-{asked:%Y%m%dT%H%M%S%f}.pdf"
 
 
-class ReferralLetter(models.Model):
+class ReferralLetter(GeneratedPdf, models.Model):
     """The referral letter PDF, made by a task. One row per referral: asking again after
     the referral changed (approved → arrived…) makes it again."""
 
@@ -1429,8 +1431,6 @@ class ReferralLetter(models.Model):
     def request_for(cls, referral: Referral, user) -> tuple[ReferralLetter, bool]:
         """Ask for the letter; returns (row, queued). The task is queued after commit unless
         an up-to-date letter exists or one is being made right now (a double click)."""
-        from .tasks import generate_referral_letter
-
         if not referral.can_have_letter():
             raise ReferralError(_("The letter is available once the transfer is approved."))
         now = timezone.now()
@@ -1453,31 +1453,21 @@ class ReferralLetter(models.Model):
                 letter.requested_by = user
                 letter.generated_at = None
                 letter.save(update_fields=["requested_at", "requested_by", "generated_at"])
-            letter_id = letter.pk
-            transaction.on_commit(lambda: generate_referral_letter.delay(letter_id))
+            letter.queue_pdf()
         return letter, True
 
-    @classmethod
-    def generate(cls, letter_id: int) -> bool:
-        """Render the PDF (in the task). Safe to run twice: an up-to-date letter is kept."""
-        from django.core.files.base import ContentFile
+    # --- The PDF (cloudpeds.core.documents) ---
 
+    def pdf_is_current(self) -> bool:
+        return self.is_current()
+
+    def pdf_recorded_fields(self) -> dict[str, Any]:
+        return {"status_at_generation": self.referral.status}
+
+    def pdf_storage_name(self) -> str:
+        return _letter_path(self, "letter.pdf")
+
+    def build_pdf(self) -> bytes:
         from .letter import render_letter
 
-        with transaction.atomic():
-            letter = cls.objects.select_for_update().select_related("referral").filter(pk=letter_id).first()
-            if letter is None:
-                return False
-            referral = letter.referral
-            if letter.is_current():
-                return False
-            content = render_letter(referral)
-            old = letter.file.name if letter.file else ""
-            letter.file.save("letter.pdf", ContentFile(content), save=False)
-            letter.generated_at = timezone.now()
-            letter.status_at_generation = referral.status
-            letter.save(update_fields=["file", "generated_at", "status_at_generation"])
-            if old:
-                storage = letter.file.storage
-                transaction.on_commit(lambda: storage.delete(old))
-        return True
+        return render_letter(self.referral)

@@ -20,15 +20,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from .models import BedReservation, FollowUpItem, Referral, ReferralLetter, Status
+from .models import BedReservation, FollowUpItem, Referral, Status
 
 # Rows per run, so that one run stays short after an outage; the next run takes the rest.
 BATCH_SIZE = 500
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def generate_referral_letter(letter_id: int) -> bool:
-    return ReferralLetter.generate(letter_id)
 
 
 @shared_task(acks_late=True)

@@ -39,7 +39,7 @@ def everything(down_referral, doctor, specialist):
     up = down_referral.up_referral
     for referral in (up, down_referral):
         letter, _queued = ReferralLetter.request_for(referral, doctor)
-        ReferralLetter.generate(letter.pk)
+        ReferralLetter.objects.get(pk=letter.pk).generate_pdf()
     attachment = AttachmentFactory(patient=up.patient, uploaded_by=doctor)
     Attachment.objects.filter(pk=attachment.pk).update(
         source_type=ContentType.objects.get_for_model(up), source_id=up.pk

@@ -10,8 +10,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from cloudpeds.audit.models import AccessEvent
+from cloudpeds.core.tasks import generate_pdf
 from referrals.models import ReferralLetter
-from referrals.tasks import generate_referral_letter
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_the_fragment_says_being_prepared_until_the_task_ran(client, doctor, app
     assert 'data-testid="letter-preparing"' in response.content.decode()
     assert 'hx-trigger="every 2s"' in response.content.decode()
     letter = ReferralLetter.objects.get(referral=approved)
-    generate_referral_letter(letter.pk)
+    generate_pdf("referrals.ReferralLetter", letter.pk)
     response = client.get(reverse("referrals:letter", args=[approved.public_id]), headers={"HX-Request": "true"})
     assert 'data-testid="letter-download"' in response.content.decode()
 
@@ -60,9 +60,9 @@ def test_the_fragment_says_being_prepared_until_the_task_ran(client, doctor, app
 def test_the_task_is_idempotent(doctor, approved):
     letter, queued = ReferralLetter.request_for(approved, doctor)
     assert queued
-    assert ReferralLetter.generate(letter.pk) is True
+    assert ReferralLetter.objects.get(pk=letter.pk).generate_pdf() is True
     first = ReferralLetter.objects.get(pk=letter.pk).file.name
-    assert ReferralLetter.generate(letter.pk) is False
+    assert ReferralLetter.objects.get(pk=letter.pk).generate_pdf() is False
     assert ReferralLetter.objects.get(pk=letter.pk).file.name == first
 
 
@@ -87,7 +87,7 @@ def test_the_letter_is_remade_after_the_referral_moved_on(
 
 def test_the_down_referral_letter_lists_the_plan(doctor, down_referral):
     letter, _queued = ReferralLetter.request_for(down_referral, doctor)
-    ReferralLetter.generate(letter.pk)
+    ReferralLetter.objects.get(pk=letter.pk).generate_pdf()
     letter.refresh_from_db()
     with letter.file.open("rb") as stored:
         text = _text(stored.read())
@@ -103,8 +103,8 @@ def test_no_letter_before_approval(client, doctor, referral, django_capture_on_c
 
 
 def test_another_hospital_gets_404_for_the_letter(client, outsider, doctor, approved):
-    letter, _queued = ReferralLetter.request_for(approved, doctor)
-    ReferralLetter.generate(letter.pk)
+    letter = ReferralLetter.objects.create(referral=approved, requested_by=doctor)
+    ReferralLetter.objects.get(pk=letter.pk).generate_pdf()
     client.force_login(outsider)
     assert client.get(reverse("referrals:letter_download", args=[approved.public_id])).status_code == 404
     assert client.post(reverse("referrals:letter", args=[approved.public_id])).status_code == 404
@@ -112,8 +112,8 @@ def test_another_hospital_gets_404_for_the_letter(client, outsider, doctor, appr
 
 
 def test_the_receiving_side_downloads_it_too(client, transfer_admin, doctor, approved):
-    letter, _queued = ReferralLetter.request_for(approved, doctor)
-    ReferralLetter.generate(letter.pk)
+    letter = ReferralLetter.objects.create(referral=approved, requested_by=doctor)
+    ReferralLetter.objects.get(pk=letter.pk).generate_pdf()
     client.force_login(transfer_admin)
     assert client.get(reverse("referrals:letter_download", args=[approved.public_id])).status_code == 200
 
@@ -124,3 +124,36 @@ def test_wrong_methods(client, doctor, approved, xinhua_outsider_role):
     assert client.post(reverse("referrals:letter_download", args=[approved.public_id])).status_code == 405
     client.force_login(xinhua_outsider_role)
     assert client.get(reverse("referrals:letter", args=[approved.public_id])).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_letter_is_rendered_outside_the_row_lock(doctor, approved, monkeypatch):
+    """Rendering takes long; while it runs, others can lock the letter row (and the referral)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    letter = ReferralLetter.objects.create(referral=approved, requested_by=doctor)
+    render = ReferralLetter.build_pdf
+    seen: list[str] = []
+
+    def build_and_probe(self) -> bytes:
+        def probe() -> None:
+            try:
+                with transaction.atomic():
+                    ReferralLetter.objects.select_for_update(nowait=True).get(pk=self.pk)
+                    seen.append("free")
+            except Exception as exc:  # noqa: BLE001 - the probe reports what it met
+                seen.append(type(exc).__name__)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=probe)
+        thread.start()
+        thread.join()
+        return render(self)
+
+    monkeypatch.setattr(ReferralLetter, "build_pdf", build_and_probe)
+
+    assert generate_pdf("referrals.ReferralLetter", letter.pk) is True
+    assert seen == ["free"]
