@@ -15,7 +15,7 @@ past (event, message, notification, grant and the case's clock fields) so the qu
 sensible time left and the metrics real response times. Demo emails are not sent.
 
 Idempotent: a case is keyed by the fixed id of its consultation (uuid5 of its key) and made
-once, in one transaction. Children come from cloudpeds/patients/demo.py; without them (or
+once, in one transaction. Children come from cloudpeds/patients/demo/__init__.py; without them (or
 without the demo accounts) the consultations demo is skipped with a message.
 """
 

@@ -51,7 +51,7 @@ from .models import (
 TARGET = 100_000
 BATCH = 5_000
 NAMESPACE = uuid.UUID("9a4e2c71-0b6d-4f3a-8e15-c7d2a6b0f934")
-PATIENT_PREFIX = "SC"  # the scale children of cloudpeds/patients/scale.py
+PATIENT_PREFIX = "SC"  # the scale children of cloudpeds/patients/demo/scale.py
 YEARS = 2
 GRANT_REASON = "Answering a remote consultation"  # as Consultation.claim() records it (stored untranslated)
 

@@ -7,7 +7,7 @@ reservations, beds, grants and inbox rows are all real; then its moments are mov
 past so the pages read like a working week. Demo emails are not sent.
 
 Idempotent: a scenario is keyed by the fixed id of its first referral and made once, in one
-transaction. Children come from cloudpeds/patients/demo.py; without them the referrals demo
+transaction. Children come from cloudpeds/patients/demo/__init__.py; without them the referrals demo
 is skipped with a message.
 """
 

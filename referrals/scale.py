@@ -1,5 +1,5 @@
 """Realistic volume for `manage.py seed_scale` (the benchmark): 20,000 referrals times `factor`
-over two years, from the district hospitals' children (cloudpeds/patients/scale.py) to
+over two years, from the district hospitals' children (cloudpeds/patients/demo/scale.py) to
 Xinhua's departments, and down-referrals back.
 
 Mostly closed (discharged with a down-referral, rejected, cancelled, expired), with a few

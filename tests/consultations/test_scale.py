@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cloudpeds.accounts.models import User
-from cloudpeds.patients import scale as patient_scale
+from cloudpeds.patients.demo import scale as patient_scale
 from cloudpeds.patients.models import CareTeamGrant
 from consultations import scale
 from consultations.metrics import MetricsFilterForm, compute

@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 from cloudpeds.accounts import demo as accounts_demo
 from cloudpeds.accounts.models import Hospital, User
 from cloudpeds.accounts.roles import Role
-from cloudpeds.patients import demo, scale
+from cloudpeds.patients import demo
+from cloudpeds.patients.demo import scale
 from cloudpeds.patients.models import Consent, Guardian, Patient
 
 from .conftest import make_user

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from cloudpeds.accounts.models import User
-from cloudpeds.patients import scale as patient_scale
+from cloudpeds.patients.demo import scale as patient_scale
 from referrals import scale
 from referrals.models import OPEN_STATUSES, BedReservation, Referral, ReferralEvent
 

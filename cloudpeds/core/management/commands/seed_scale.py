@@ -10,6 +10,6 @@ class Command(BaseCommand):
         parser.add_argument("--factor", type=float, default=1.0, help="Scale every volume by this factor.")
 
     def handle(self, *args, factor: float, **options) -> None:
-        for module in app_modules("scale"):
+        for module in app_modules("demo.scale"):
             module.seed_scale(self.stdout, factor=factor)
         self.stdout.write(self.style.SUCCESS("Scale data ready."))

@@ -18,8 +18,8 @@ from django.utils import timezone
 from cloudpeds.accounts.models import Hospital, User
 from cloudpeds.accounts.roles import DOCTOR_ROLES
 
-from .models import GrowthMeasurement, Patient
-from .national_id import check_character
+from ..models import GrowthMeasurement, Patient
+from ..national_id import check_character
 
 # Phone numbers in the reserved-looking 138/139 0000 xxxx style: not anyone's real number.
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from cloudpeds.accounts.models import Hospital, User
 from cloudpeds.accounts.roles import DOCTOR_ROLES
 
-from .models import Consent, Guardian, Patient
+from ..models import Consent, Guardian, Patient
 
 TARGET = 50_000
 BATCH = 5_000
