@@ -25,8 +25,7 @@ from cloudpeds.accounts.models import Department, Hospital, User
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.patients.models import CareTeamGrant, Patient
 
-from .demo import load_icd10_subset
-from .models import (
+from ..models import (
     BedReservation,
     Diagnosis,
     FollowUpItem,
@@ -38,6 +37,7 @@ from .models import (
     Status,
     Transport,
 )
+from . import load_icd10_subset
 
 TARGET = 20_000
 BATCH = 2_000
