@@ -70,7 +70,7 @@ PAGES: list[Page] = [
     Page("referrals: transfer admin queue", "/referrals/queue/", "admin.xinhua"),
     Page(
         "referrals: referral page",
-        lambda user: __import__("referrals.bench", fromlist=["referral_path"]).referral_path(user),
+        lambda user: __import__("referrals.demo.bench", fromlist=["referral_path"]).referral_path(user),
         "admin.xinhua",
     ),
     # Training (courses): the learner's page, a course page, the managers' progress report.

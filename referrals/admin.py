@@ -67,7 +67,6 @@ class ReferralAdmin(_ReadOnly):
     list_filter = ["kind", "direction", "status", "urgency"]
     list_select_related = ["sending_hospital", "receiving_hospital"]
     inlines = [ReferralEventInline]
-    exclude = ["triage_type", "triage_id"]
 
 
 @admin.register(BedState)

@@ -1,9 +1,12 @@
-"""Forms of the referrals app. They parse and check input; the workflow rules (who may do
-what, the direction of a transfer, the beds) live on the models and come back as
-ReferralError, which the views show on the form."""
+"""Forms of the referrals app. They parse input; the rules (who may do what, the direction
+of a transfer, the beds, what a request or a follow-up plan must say) live on the models.
+A form runs the model's check of its input (`Referral.check_department`...) and shows the
+model's message beside the field; a refusal at the transition itself comes back as
+ReferralError, which the views show on the form or the page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cloudpeds.accounts.models import Department, Hospital
+from cloudpeds.accounts.models import Department, Hospital, User
 
 # The multi-file clinical field the consultation forms use (each file checked by the
 # attachments app's rules). It belongs in cloudpeds/attachments/forms.py; imported from
@@ -23,10 +26,13 @@ from cloudpeds.attachments.models import Attachment
 
 from .models import (
     DEFAULT_ARRIVAL_HOURS,
+    BedReservation,
     Diagnosis,
     Direction,
+    FollowUpItem,
     Reason,
     Referral,
+    ReferralError,
     RejectReason,
     Status,
     Transport,
@@ -44,6 +50,14 @@ UP_REASONS = [
     Reason.FAMILY_REQUEST,
     Reason.OTHER,
 ]
+
+
+def _check(form: forms.Form, check: Callable[..., None], *args: Any) -> None:
+    """Run one of the model's checks and show its refusal beside the field it names."""
+    try:
+        check(*args)
+    except ReferralError as error:
+        form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -200,7 +214,7 @@ class ReferralForm(_FilesMixin, forms.ModelForm):
             "treatment_given": _("Treatment given"),
         }
 
-    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Up or down a level: transfers between hospitals of the same level are not part of
         # the group's tiered referral (the model refuses them too).
@@ -211,12 +225,17 @@ class ReferralForm(_FilesMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        hospital, department = cleaned.get("receiving_hospital"), cleaned.get("receiving_department")
-        if hospital and department and department.hospital_id != hospital.pk:
-            self.add_error("receiving_department", _("Choose a department of the receiving hospital."))
-        if not cleaned.get("diagnosis") and not (cleaned.get("diagnosis_note") or "").strip():
-            self.add_error("diagnosis", _("Choose a diagnosis, or describe it in the details."))
+        _check_request(self, cleaned)
         return cleaned
+
+
+def _check_request(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """The destination and the diagnosis, as the model checks them (a down-referral may
+    leave the department open)."""
+    hospital, department = cleaned.get("receiving_hospital"), cleaned.get("receiving_department")
+    if hospital and department:
+        _check(form, Referral.check_department, hospital, department)
+    _check(form, Referral.check_diagnosis, cleaned.get("diagnosis"), cleaned.get("diagnosis_note") or "")
 
 
 class InfoRequestForm(forms.Form):
@@ -254,8 +273,8 @@ class ApproveForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         start, end = cleaned.get("window_start"), cleaned.get("window_end")
-        if start and end and end <= start:
-            self.add_error("window_end", _("The arrival window must end after it starts."))
+        if start and end:
+            _check(self, BedReservation.check_window, start, end)
         return cleaned
 
 
@@ -267,8 +286,8 @@ class RejectForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("reason") == RejectReason.OTHER and not (cleaned.get("comment") or "").strip():
-            self.add_error("comment", _("Explain the reason in the comment."))
+        if cleaned.get("reason"):
+            _check(self, Referral.check_rejection, cleaned["reason"], cleaned.get("comment") or "")
         return cleaned
 
 
@@ -314,7 +333,7 @@ class DownReferralForm(_FilesMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         hospitals = Hospital.objects.exclude(level=Hospital.Level.LEAD).order_by("level", "code")
         if user.hospital_id:
@@ -324,11 +343,7 @@ class DownReferralForm(_FilesMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        hospital, department = cleaned.get("receiving_hospital"), cleaned.get("receiving_department")
-        if hospital and department and department.hospital_id != hospital.pk:
-            self.add_error("receiving_department", _("Choose a department of the receiving hospital."))
-        if not cleaned.get("diagnosis") and not (cleaned.get("diagnosis_note") or "").strip():
-            self.add_error("diagnosis", _("Choose a diagnosis, or describe it in the details."))
+        _check_request(self, cleaned)
         return cleaned
 
 
@@ -343,13 +358,10 @@ class FollowUpItemForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        description, due_on = (cleaned.get("description") or "").strip(), cleaned.get("due_on")
-        if description and not due_on:
-            self.add_error("due_on", _("Give the date."))
-        if due_on and not description:
-            self.add_error("description", _("Say what is to be done."))
-        if due_on and due_on < timezone.localdate():
-            self.add_error("due_on", _("Follow-up dates cannot be in the past."))
+        description, due_on = cleaned.get("description") or "", cleaned.get("due_on")
+        # A row left empty is no item; the plan has as many rows as the doctor fills in.
+        if description.strip() or due_on:
+            _check(self, FollowUpItem.check_item, description, due_on)
         return cleaned
 
 

@@ -16,22 +16,18 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cloudpeds.accounts.models import Hospital
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.models import Hospital, User
 
-from .models import BedReservation, Direction, FollowUpItem, Kind, Referral, RejectReason, Status
-
-
-def can_see_metrics(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser
-        or user.has_role(Role.GROUP_ADMIN)
-        or (user.has_role(Role.TRANSFER_ADMIN) and user.hospital_id is not None)
-    )
-
-
-def sees_whole_group(user) -> bool:
-    return user.is_superuser or user.has_role(Role.GROUP_ADMIN)
+from .models import (
+    BedReservation,
+    Direction,
+    FollowUpItem,
+    Kind,
+    Referral,
+    RejectReason,
+    Status,
+    sees_whole_group,
+)
 
 
 class _EpochSeconds(Func):
@@ -60,7 +56,7 @@ class Scope:
     months: list[str]
 
 
-def scope_for(user, months: int = 12, today: date | None = None) -> Scope:
+def scope_for(user: User, months: int = 12, today: date | None = None) -> Scope:
     today = today or timezone.localdate()
     since = _month_start(today, months)
     referrals = Referral.objects.exclude(status=Status.NEW)

@@ -32,32 +32,46 @@ other in opposite orders.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pghistory
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from cloudpeds.accounts.models import Department, Hospital
+from cloudpeds.accounts.models import Department, Hospital, User
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
+from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
 from cloudpeds.patients.models import CareTeamGrant, ConsentRequired, Patient, works_with_patients
+from handbook.triage import pick
+
+if TYPE_CHECKING:
+    from handbook.models import TriageRun
 
 
 class ReferralError(Exception):
-    """A transition refused for a reason the person can act on; the message is shown."""
+    """A transition refused for a reason the person can act on; the message is shown.
+
+    `field` names the input the reason is about, where there is one: a form that runs the
+    model's check before the transition (`Referral.check_department`...) shows the message
+    beside that field, so each rule and its message exist once, here."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NoBedAvailable(ReferralError):
@@ -95,6 +109,8 @@ class Urgency(models.TextChoices):
 URGENCY_RANK = {Urgency.EMERGENCY: 0, Urgency.URGENT: 1, Urgency.ROUTINE: 2}
 # The arrival window an administrator is offered by default, from the moment of approval.
 DEFAULT_ARRIVAL_HOURS = {Urgency.EMERGENCY: 2, Urgency.URGENT: 8, Urgency.ROUTINE: 48}
+# A handbook triage result's colour as the urgency of a transfer (red means "refer urgently").
+TRIAGE_URGENCY = {"red": Urgency.EMERGENCY, "yellow": Urgency.URGENT, "green": Urgency.ROUTINE}
 
 
 class Reason(models.TextChoices):
@@ -158,6 +174,23 @@ LETTER_STATUSES = (
     Status.ACKNOWLEDGED,
     Status.COMPLETED,
 )
+
+# --- Who works on which page (the predicates of the views' @requires) -----------------------
+
+
+def is_transfer_admin(user: User) -> bool:
+    """A hospital's transfer administrator: its queue of incoming requests, its beds."""
+    return user.is_authenticated and user.hospital_id is not None and user.has_role(Role.TRANSFER_ADMIN)
+
+
+def can_see_metrics(user: User) -> bool:
+    """Group administrators (the whole group) and transfer administrators (their hospital)."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.GROUP_ADMIN) or is_transfer_admin(user))
+
+
+def sees_whole_group(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.GROUP_ADMIN)
+
 
 _LEVEL_RANK = {Hospital.Level.LEAD: 0, Hospital.Level.DISTRICT: 1, Hospital.Level.COMMUNITY: 2}
 
@@ -257,7 +290,7 @@ class BedState(models.Model):
         """Free beds now; only meaningful under the lock (see locked_for)."""
         return self.department.bed_count - self.occupied - self.active_reservations()
 
-    def set_occupied(self, user, occupied: int) -> None:
+    def set_occupied(self, user: User, occupied: int) -> None:
         """The census typed by a transfer administrator of the department's hospital."""
         with transaction.atomic():
             locked = type(self).locked_for(self.department)
@@ -280,14 +313,12 @@ class BedState(models.Model):
         self.save(update_fields=["occupied", "updated_at"])
 
 
-def can_manage_beds(user, hospital_id: int) -> bool:
-    return user.is_authenticated and user.has_role(Role.TRANSFER_ADMIN) and user.hospital_id == hospital_id
+def can_manage_beds(user: User, hospital_id: int) -> bool:
+    return is_transfer_admin(user) and user.hospital_id == hospital_id
 
 
-def departments_with_capacity(hospital: Hospital):
+def departments_with_capacity(hospital: Hospital) -> models.QuerySet[Department]:
     """The hospital's departments with `occupied`, `reserved` and `free` beds, in one query."""
-    from django.db.models.functions import Coalesce
-
     active = BedReservation.objects.active().filter(department=OuterRef("pk")).order_by().values("department")
     reserved = active.annotate(n=Count("pk")).values("n")
     return (
@@ -343,6 +374,13 @@ class BedReservation(models.Model):
     def __str__(self) -> str:
         return f"{self.department} {self.window_start:%Y-%m-%d %H:%M}–{self.window_end:%H:%M}"
 
+    @staticmethod
+    def check_window(window_start: datetime, window_end: datetime, now: datetime | None = None) -> None:
+        if window_end <= window_start:
+            raise ReferralError(_("The arrival window must end after it starts."), field="window_end")
+        if window_end <= (now or timezone.now()):
+            raise ReferralError(_("The arrival window must end in the future."), field="window_end")
+
     def end(self, outcome: str) -> None:
         self.ended_at = timezone.now()
         self.outcome = outcome
@@ -353,7 +391,7 @@ class BedReservation(models.Model):
 
 
 class ReferralQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ReferralQuerySet:
+    def visible_to(self, user: User) -> ReferralQuerySet:
         """The sending hospital sees its referrals. The receiving hospital sees them while it
         may see the child: the child is its own, or a live care-team grant (made when the
         referral was requested) gives it the record. Anyone else: nothing, so a 404."""
@@ -462,9 +500,10 @@ class Referral(ReloadableStatusMixin, models.Model):
     treatment_given = models.TextField(_("treatment given"), blank=True)
     transport = models.CharField(_("transport"), max_length=20, choices=Transport.choices, default=Transport.OWN)
 
-    # Where it started: a consultation's answer, a handbook triage (a generic reference: the
-    # handbook's triage model does not exist yet, and this needs no migration when it does),
-    # or the up-referral a down-referral closes the loop on.
+    # Where it started: a consultation's answer, a handbook triage run, or the up-referral a
+    # down-referral closes the loop on. PROTECT, like the consultation: the run is why the
+    # child was sent (and how urgently), part of the transfer's clinical record. The portal
+    # never deletes runs; one deleted in the admin must not quietly cut that record.
     consultation = models.ForeignKey(
         "consultations.Consultation",
         on_delete=models.PROTECT,
@@ -473,9 +512,16 @@ class Referral(ReloadableStatusMixin, models.Model):
         related_name="referrals",
         verbose_name=_("from consultation"),
     )
-    triage_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    triage_id = models.BigIntegerField(null=True, blank=True)
-    triage = GenericForeignKey("triage_type", "triage_id")
+    triage = models.ForeignKey(
+        "handbook.TriageRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("from handbook triage"),
+    )
+    # What the triage said, as the handbook hands it over (TriageRun.handbook_context(), the
+    # snapshot a consultation keeps too).
     handbook_context = models.JSONField(_("from the handbook"), null=True, blank=True)
     up_referral = models.ForeignKey(
         "self",
@@ -587,85 +633,122 @@ class Referral(ReloadableStatusMixin, models.Model):
 
     # --- Who may do what ------------------------------------------------------------------
 
-    def _is_sending_doctor(self, user) -> bool:
+    def is_sending_doctor(self, user: User) -> bool:
         return user.is_authenticated and user.hospital_id == self.sending_hospital_id and user.is_doctor
 
-    def _is_sending_side(self, user) -> bool:
+    def is_sending_side(self, user: User) -> bool:
         return (
             user.is_authenticated
             and user.hospital_id == self.sending_hospital_id
             and (user.is_doctor or user.has_role(Role.TRANSFER_ADMIN))
         )
 
-    def _is_receiving_admin(self, user) -> bool:
+    def is_receiving_admin(self, user: User) -> bool:
         return (
             user.is_authenticated
             and user.hospital_id == self.receiving_hospital_id
             and user.has_role(Role.TRANSFER_ADMIN)
         )
 
-    def _is_receiving_doctor(self, user) -> bool:
+    def is_receiving_doctor(self, user: User) -> bool:
         return user.is_authenticated and user.hospital_id == self.receiving_hospital_id and user.is_doctor
 
-    def is_receiving_side(self, user) -> bool:
-        return self._is_receiving_admin(user) or self._is_receiving_doctor(user)
+    def is_receiving_side(self, user: User) -> bool:
+        return self.is_receiving_admin(user) or self.is_receiving_doctor(user)
 
-    def is_sending_side(self, user) -> bool:
-        return self._is_sending_side(user)
+    def can_decide(self, user: User) -> bool:
+        return self.kind == Kind.TRANSFER and self.status in UNDECIDED_STATUSES and self.is_receiving_admin(user)
 
-    def is_sending_doctor(self, user) -> bool:
-        return self._is_sending_doctor(user)
+    def can_request_info(self, user: User) -> bool:
+        return self.kind == Kind.TRANSFER and self.status == Status.REQUESTED and self.is_receiving_admin(user)
 
-    def is_receiving_doctor(self, user) -> bool:
-        return self._is_receiving_doctor(user)
+    def can_provide_info(self, user: User) -> bool:
+        return self.status == Status.INFO_REQUESTED and self.is_sending_doctor(user)
 
-    def is_receiving_admin(self, user) -> bool:
-        return self._is_receiving_admin(user)
+    def can_mark_departed(self, user: User) -> bool:
+        return self.status == Status.APPROVED and self.is_sending_side(user)
 
-    def can_decide(self, user) -> bool:
-        return self.kind == Kind.TRANSFER and self.status in UNDECIDED_STATUSES and self._is_receiving_admin(user)
-
-    def can_request_info(self, user) -> bool:
-        return self.kind == Kind.TRANSFER and self.status == Status.REQUESTED and self._is_receiving_admin(user)
-
-    def can_provide_info(self, user) -> bool:
-        return self.status == Status.INFO_REQUESTED and self._is_sending_doctor(user)
-
-    def can_mark_departed(self, user) -> bool:
-        return self.status == Status.APPROVED and self._is_sending_side(user)
-
-    def can_confirm_arrival(self, user) -> bool:
+    def can_confirm_arrival(self, user: User) -> bool:
         # From "approved" too: the ward receives the child in front of it even when the
         # sending side forgot to mark the departure.
         return self.status in RESERVED_STATUSES and self.is_receiving_side(user)
 
-    def can_cancel(self, user) -> bool:
+    def can_cancel(self, user: User) -> bool:
         if self.kind != Kind.TRANSFER:
             return False
-        if self._is_sending_side(user) and self.status in (*UNDECIDED_STATUSES, *RESERVED_STATUSES):
+        if self.is_sending_side(user) and self.status in (*UNDECIDED_STATUSES, *RESERVED_STATUSES):
             return True
         # Before deciding, the receiving side rejects (with a coded reason) rather than cancels.
-        return self._is_receiving_admin(user) and self.status in RESERVED_STATUSES
+        return self.is_receiving_admin(user) and self.status in RESERVED_STATUSES
 
-    def can_discharge(self, user) -> bool:
+    def can_discharge(self, user: User) -> bool:
         return self.status == Status.ARRIVED and self.is_receiving_side(user)
 
-    def can_refer_down(self, user) -> bool:
-        return self.status == Status.ARRIVED and self.direction == Direction.UP and self._is_receiving_doctor(user)
+    def can_refer_down(self, user: User) -> bool:
+        return self.status == Status.ARRIVED and self.direction == Direction.UP and self.is_receiving_doctor(user)
 
-    def can_acknowledge(self, user) -> bool:
-        return self.kind == Kind.FOLLOW_UP and self.status == Status.SENT and self._is_receiving_doctor(user)
+    def can_acknowledge(self, user: User) -> bool:
+        return self.kind == Kind.FOLLOW_UP and self.status == Status.SENT and self.is_receiving_doctor(user)
 
-    def can_record_follow_up(self, user) -> bool:
-        return self.kind == Kind.FOLLOW_UP and self.status == Status.ACKNOWLEDGED and self._is_receiving_doctor(user)
+    def can_record_follow_up(self, user: User) -> bool:
+        return self.kind == Kind.FOLLOW_UP and self.status == Status.ACKNOWLEDGED and self.is_receiving_doctor(user)
 
     def can_have_letter(self) -> bool:
         return self.status in LETTER_STATUSES
 
     @staticmethod
-    def can_start(user) -> bool:
+    def can_start(user: User) -> bool:
         """Doctors request transfers of the children they can see."""
         return user.is_authenticated and user.is_doctor and user.hospital_id is not None
+
+    # --- Where it started -------------------------------------------------------------------
+
+    @staticmethod
+    def initial_from_triage(run: TriageRun) -> dict[str, Any]:
+        """What a transfer request from a handbook triage result starts with: the urgency
+        its colour means, and a clinical summary of what the triage found (the classification,
+        the findings that decided it, the answers). The doctor edits both before sending."""
+        classification = run.classification
+        lines = [
+            gettext("Handbook triage: %(classification)s (%(colour)s).")
+            % {
+                "classification": pick(classification.get("name_zh", ""), classification.get("name_en", "")),
+                "colour": run.get_classification_colour_display(),
+            }
+        ]
+        lines += [
+            f"- {pick(condition['text']['zh'], condition['text']['en'])}"
+            for rule in run.fired
+            for condition in rule["conditions"]
+        ]
+        lines.append(gettext("Answers:"))
+        lines += [
+            f"- {pick(row['label']['zh'], row['label']['en'])}: {pick(row['text']['zh'], row['text']['en'])}"
+            for row in run.answer_texts
+        ]
+        return {
+            "urgency": TRIAGE_URGENCY.get(run.classification_colour, Urgency.ROUTINE),
+            "clinical_summary": "\n".join(lines),
+        }
+
+    # --- The rules of a request (forms run them too, to show the message by its field) -------
+
+    @staticmethod
+    def check_department(hospital: Hospital, department: Department | None) -> None:
+        if department is None or department.hospital_id != hospital.pk:
+            raise ReferralError(_("Choose a department of the receiving hospital."), field="receiving_department")
+
+    @staticmethod
+    def check_diagnosis(diagnosis: Diagnosis | None, diagnosis_note: str) -> None:
+        if diagnosis is None and not diagnosis_note.strip():
+            raise ReferralError(_("Choose a diagnosis, or describe it in the details."), field="diagnosis")
+
+    @staticmethod
+    def check_rejection(reason: str, comment: str) -> None:
+        if reason not in RejectReason.values:
+            raise ReferralError(_("Choose a reason."), field="reason")
+        if reason == RejectReason.OTHER and not comment.strip():
+            raise ReferralError(_("Explain the reason in the comment."), field="comment")
 
     # --- Recipients ---------------------------------------------------------------------------
 
@@ -706,13 +789,13 @@ class Referral(ReloadableStatusMixin, models.Model):
             .get(pk=self.pk)
         )
 
-    def _record(self, actor, kind: str, from_status: str, note: str = "") -> ReferralEvent:
+    def _record(self, actor: User | None, kind: str, from_status: str, note: str = "") -> ReferralEvent:
         return ReferralEvent.objects.create(
             referral=self, actor=actor, kind=kind, from_status=from_status, to_status=self.status, note=note
         )
 
-    def _notify(self, recipients, kind: str, actor, **context: Any) -> None:
-        people = [person for person in recipients if person is not None and person.pk != getattr(actor, "pk", None)]
+    def _notify(self, recipients: Iterable[User | None], kind: str, actor: User | None, **context: Any) -> None:
+        people = [person for person in recipients if person is not None and (actor is None or person.pk != actor.pk)]
         if people:
             notify(
                 people,
@@ -732,7 +815,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_requested(self) -> None:
         pass
 
-    def send_request(self, user, *, attachments=(), file_kind: str = "other") -> None:
+    def send_request(self, user: User, *, attachments: Iterable[UploadedFile] = (), file_kind: str = "other") -> None:
         """Store a new transfer request and put it in the receiving administrators' queue.
 
         The receiving hospital gets the child's record through a care-team grant, which the
@@ -740,8 +823,6 @@ class Referral(ReloadableStatusMixin, models.Model):
         locked, so two doctors requesting for the same child one after the other see each
         other's request; the partial unique index settles two at the very same moment.
         """
-        from cloudpeds.attachments.models import Attachment
-
         if not self._state.adding:
             raise ReferralError(_("This referral has already been sent."))
         if not self.can_start(user):
@@ -759,9 +840,8 @@ class Referral(ReloadableStatusMixin, models.Model):
             self.requested_by = user
             self._check_destination()
             if not self.reason:
-                raise ReferralError(_("Choose a reason."))
-            if self.diagnosis_id is None and not self.diagnosis_note.strip():
-                raise ReferralError(_("Give a diagnosis."))
+                raise ReferralError(_("Choose a reason."), field="reason")
+            self.check_diagnosis(self.diagnosis, self.diagnosis_note)
             self._to_requested()
             self.submitted_at = self.created_at = timezone.now()
             try:
@@ -800,10 +880,9 @@ class Referral(ReloadableStatusMixin, models.Model):
                 raise ReferralError(_("Choose a higher-level hospital for a transfer up."))
             raise ReferralError(_("Choose a district or community hospital for a transfer down."))
         self.direction = direction
-        if self.receiving_department is None or self.receiving_department.hospital_id != receiving.pk:
-            raise ReferralError(_("Choose a department of the receiving hospital."))
+        self.check_department(receiving, self.receiving_department)
 
-    def _share_record(self, user, reason: str) -> None:
+    def _share_record(self, user: User, reason: str) -> None:
         """Give the receiving hospital the child's record (refused without consent)."""
         patient = self.patient
         if self.receiving_hospital_id == patient.hospital_id:
@@ -821,7 +900,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_info_requested(self) -> None:
         pass
 
-    def request_info(self, user, question: str) -> None:
+    def request_info(self, user: User, question: str) -> None:
         question = question.strip()
         with transaction.atomic():
             locked = self._locked()
@@ -840,9 +919,9 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_requested_again(self) -> None:
         pass
 
-    def provide_info(self, user, answer: str, *, attachments=(), file_kind: str = "other") -> None:
-        from cloudpeds.attachments.models import Attachment
-
+    def provide_info(
+        self, user: User, answer: str, *, attachments: Iterable[UploadedFile] = (), file_kind: str = "other"
+    ) -> None:
         answer = answer.strip()
         with transaction.atomic():
             locked = self._locked()
@@ -864,7 +943,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_redirected(self) -> None:
         pass
 
-    def redirect(self, user, department: Department, note: str = "") -> None:
+    def redirect(self, user: User, department: Department, note: str = "") -> None:
         """Send the request to another department of the receiving hospital; it stays undecided."""
         with transaction.atomic():
             locked = self._locked()
@@ -888,7 +967,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_approved(self) -> None:
         pass
 
-    def approve(self, user, *, window_start: datetime, window_end: datetime, note: str = "") -> BedReservation:
+    def approve(self, user: User, *, window_start: datetime, window_end: datetime, note: str = "") -> BedReservation:
         """Approve and reserve a bed in the receiving department until the window ends.
 
         The department's bed-state row is locked before the free beds are counted: of two
@@ -900,10 +979,7 @@ class Referral(ReloadableStatusMixin, models.Model):
             locked = self._locked()
             if not locked.can_decide(user):
                 raise ReferralError(_("This request is no longer waiting for a decision."))
-            if window_end <= window_start:
-                raise ReferralError(_("The arrival window must end after it starts."))
-            if window_end <= now:
-                raise ReferralError(_("The arrival window must end in the future."))
+            BedReservation.check_window(window_start, window_end, now)
             beds = BedState.locked_for(locked.receiving_department)
             if beds.free_beds() < 1:
                 raise NoBedAvailable(
@@ -941,15 +1017,12 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_rejected(self) -> None:
         pass
 
-    def reject(self, user, reason: str, comment: str = "") -> None:
+    def reject(self, user: User, reason: str, comment: str = "") -> None:
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_decide(user):
                 raise ReferralError(_("This request is no longer waiting for a decision."))
-            if reason not in RejectReason.values:
-                raise ReferralError(_("Choose a reason."))
-            if reason == RejectReason.OTHER and not comment.strip():
-                raise ReferralError(_("Explain the reason in the comment."))
+            self.check_rejection(reason, comment)
             from_status = locked.status
             locked._to_rejected()
             locked.decided_at = timezone.now()
@@ -965,7 +1038,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_departed(self) -> None:
         pass
 
-    def mark_departed(self, user, note: str = "") -> None:
+    def mark_departed(self, user: User, note: str = "") -> None:
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_mark_departed(user):
@@ -986,7 +1059,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_arrived(self) -> None:
         pass
 
-    def confirm_arrival(self, user, note: str = "") -> None:
+    def confirm_arrival(self, user: User, note: str = "") -> None:
         """The handover: the reservation becomes an occupied bed."""
         with transaction.atomic():
             locked = self._locked()
@@ -1015,7 +1088,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_cancelled(self) -> None:
         pass
 
-    def cancel(self, user, reason: str) -> None:
+    def cancel(self, user: User, reason: str) -> None:
         """Either side, before arrival, with a reason; a reserved bed is released."""
         reason = reason.strip()
         with transaction.atomic():
@@ -1031,7 +1104,7 @@ class Referral(ReloadableStatusMixin, models.Model):
             locked.cancel_reason = reason
             locked.save()
             locked._record(user, "cancelled", from_status, note=reason)
-            if locked._is_sending_side(user):
+            if locked.is_sending_side(user):
                 other = locked._receiving_admins()
                 if from_status in RESERVED_STATUSES:
                     other += locked._receiving_doctors()
@@ -1088,7 +1161,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_discharged(self) -> None:
         pass
 
-    def discharge(self, user, note: str = "") -> None:
+    def discharge(self, user: User, note: str = "") -> None:
         """The child leaves the receiving hospital: the occupied bed is released."""
         with transaction.atomic():
             locked = self._locked()
@@ -1096,7 +1169,7 @@ class Referral(ReloadableStatusMixin, models.Model):
             locked._notify(locked._sending_side(), "referrals.discharged", user)
         self.refresh_from_db()
 
-    def _discharge_locked(self, user, note: str) -> None:
+    def _discharge_locked(self, user: User, note: str) -> None:
         if not self.can_discharge(user):
             raise ReferralError(_("Only the receiving hospital can discharge a child who arrived."))
         if self.receiving_department_id:
@@ -1112,7 +1185,7 @@ class Referral(ReloadableStatusMixin, models.Model):
 
     def refer_down(
         self,
-        user,
+        user: User,
         *,
         receiving_hospital: Hospital,
         receiving_department: Department | None,
@@ -1120,26 +1193,22 @@ class Referral(ReloadableStatusMixin, models.Model):
         diagnosis_note: str = "",
         discharge_summary: str,
         medicines: str = "",
-        follow_ups: list[tuple[str, date]] = (),
+        follow_ups: Sequence[tuple[str, date]] = (),
         reason: str = Reason.FOLLOW_UP,
-        attachments=(),
+        attachments: Iterable[UploadedFile] = (),
         file_kind: str = "letter",
     ) -> Referral:
         """Discharge this up-referred child and send them down for follow-up, in one step.
 
         Returns the new down-referral, with its dated follow-up items."""
-        from cloudpeds.attachments.models import Attachment
-
         if not discharge_summary.strip():
-            raise ReferralError(_("Write the discharge summary."))
-        if receiving_department is not None and receiving_department.hospital_id != receiving_hospital.pk:
-            raise ReferralError(_("Choose a department of the receiving hospital."))
+            raise ReferralError(_("Write the discharge summary."), field="discharge_summary")
+        if receiving_department is not None:
+            self.check_department(receiving_hospital, receiving_department)
+        self.check_diagnosis(diagnosis, diagnosis_note)
         today = timezone.localdate()
         for description, due_on in follow_ups:
-            if not description.strip():
-                raise ReferralError(_("Describe each follow-up item."))
-            if due_on < today:
-                raise ReferralError(_("Follow-up dates cannot be in the past."))
+            FollowUpItem.check_item(description, due_on, today)
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_refer_down(user):
@@ -1190,7 +1259,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_acknowledged(self) -> None:
         pass
 
-    def acknowledge(self, user, note: str = "") -> None:
+    def acknowledge(self, user: User, note: str = "") -> None:
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_acknowledge(user):
@@ -1209,7 +1278,7 @@ class Referral(ReloadableStatusMixin, models.Model):
     def _to_completed(self) -> None:
         pass
 
-    def _complete(self, user) -> None:
+    def _complete(self, user: User) -> None:
         self._to_completed()
         self.completed_at = timezone.now()
         self.save()
@@ -1218,7 +1287,7 @@ class Referral(ReloadableStatusMixin, models.Model):
         self._record(user, "completed", Status.ACKNOWLEDGED, note=f"{done}/{total}")
         self._notify(self._sending_side(), "referrals.completed", user, done=done, total=total)
 
-    def record_follow_up(self, user, item: FollowUpItem, *, done: bool, note: str = "") -> None:
+    def record_follow_up(self, user: User, item: FollowUpItem, *, done: bool, note: str = "") -> None:
         """Mark one follow-up item done or missed; the last one completes the down-referral."""
         with transaction.atomic():
             locked = self._locked()
@@ -1250,9 +1319,7 @@ def _window_text(start: datetime, end: datetime) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{end.strftime(end_format)}"
 
 
-def _staff(*, roles, hospital_id: int | None = None, department_id: int | None = None) -> list:
-    from cloudpeds.accounts.models import User
-
+def _staff(*, roles: Iterable[str], hospital_id: int | None = None, department_id: int | None = None) -> list[User]:
     people = User.objects.with_role(*roles)
     if hospital_id is not None:
         people = people.filter(hospital_id=hospital_id)
@@ -1303,7 +1370,7 @@ class FollowUpItemQuerySet(models.QuerySet):
 
 
 def follow_up_escalation_hours() -> int:
-    return int(getattr(settings, "REFERRAL_FOLLOW_UP_ESCALATION_HOURS", 72))
+    return settings.REFERRAL_FOLLOW_UP_ESCALATION_HOURS
 
 
 @track_clinical()
@@ -1342,6 +1409,16 @@ class FollowUpItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} ({self.due_on:%Y-%m-%d})"
+
+    @staticmethod
+    def check_item(description: str, due_on: date | None, today: date | None = None) -> None:
+        """An item of the plan says what is to be done and when, not in the past."""
+        if not description.strip():
+            raise ReferralError(_("Say what is to be done."), field="description")
+        if due_on is None:
+            raise ReferralError(_("Give the date."), field="due_on")
+        if due_on < (today or timezone.localdate()):
+            raise ReferralError(_("Follow-up dates cannot be in the past."), field="due_on")
 
     def is_lapsed(self, today: date | None = None) -> bool:
         return self.state == self.State.PENDING and self.due_on < (today or timezone.localdate())
@@ -1428,7 +1505,7 @@ class ReferralLetter(GeneratedPdf, models.Model):
         return self.is_ready and self.status_at_generation == self.referral.status
 
     @classmethod
-    def request_for(cls, referral: Referral, user) -> tuple[ReferralLetter, bool]:
+    def request_for(cls, referral: Referral, user: User) -> tuple[ReferralLetter, bool]:
         """Ask for the letter; returns (row, queued). The task is queued after commit unless
         an up-to-date letter exists or one is being made right now (a double click)."""
         if not referral.can_have_letter():

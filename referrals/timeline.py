@@ -10,6 +10,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cloudpeds.accounts.models import User
+from cloudpeds.patients.models import Patient
 from cloudpeds.patients.timeline import TimelineEntry
 
 from .models import Direction, Referral, ReferralEvent
@@ -64,7 +66,7 @@ def event_title(kind: str, direction: str = "") -> str:
     return str(title) if title is not None else gettext("The referral was updated")
 
 
-def timeline_entries(patient, user) -> list[TimelineEntry]:
+def timeline_entries(patient: Patient, user: User) -> list[TimelineEntry]:
     # One query: the access rule is a subquery, so a hospital that lost the record (consent
     # withdrawn) or never had this referral sees none of its steps.
     referrals = Referral.objects.visible_to(user).filter(patient=patient)

@@ -10,8 +10,11 @@
 - letters.py: the referral letter PDF (made by a task) and its download
 - metrics.py: charts and CSV for administrators
 
-Every view loads through `Referral.objects.visible_to(user)` (another hospital's referral
-is a 404, its letter and files included); people with no clinical role get 403 before any
-lookup. The workflow is on the model: a view validates a form, calls one transition and
-shows its refusal (ReferralError) as it is.
+Every view says who may open it with `@requires(predicate)` (cloudpeds/accounts/access.py),
+the predicates beside the models: `works_with_patients` for the referral pages,
+`Referral.can_start` for requesting, `is_transfer_admin` for the queue and the beds,
+`can_see_metrics`; anyone else gets 403 before any lookup. Then every view loads through
+`Referral.objects.visible_to(user)` (another hospital's referral is a 404, its letter and
+files included). The workflow is on the model: a view validates a form, calls one
+transition and shows its refusal (ReferralError) as it is.
 """

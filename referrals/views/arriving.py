@@ -6,17 +6,18 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cloudpeds.accounts.access import requires
 from cloudpeds.audit.models import AccessEvent, log_access
+from cloudpeds.patients.models import works_with_patients
 
 from ..forms import DownReferralForm, FollowUpFormSet, FollowUpRecordForm, NoteForm, follow_up_initial
 from ..models import FollowUpItem, Referral, ReferralError
-from .common import check_allowed, refused, require_clinical, visible_referral
+from .common import check_allowed, refused, visible_referral
 
 
 def _note(request: HttpRequest) -> str:
@@ -24,7 +25,7 @@ def _note(request: HttpRequest) -> str:
     return form.cleaned_data["note"] if form.is_valid() else ""
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def confirm_arrival(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral = visible_referral(request, public_id)
@@ -40,7 +41,7 @@ def confirm_arrival(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(referral)
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def discharge(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral = visible_referral(request, public_id)
@@ -56,7 +57,7 @@ def discharge(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(referral)
 
 
-@login_required
+@requires(works_with_patients)
 @require_http_methods(["GET", "POST"])
 def new_down_referral(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Discharge an up-referred child and refer them down for follow-up, usually to the
@@ -113,7 +114,7 @@ def new_down_referral(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "referrals/down_form.html", context)
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def acknowledge(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral = visible_referral(request, public_id)
@@ -129,10 +130,9 @@ def acknowledge(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(referral)
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def record_follow_up(request: HttpRequest, item_id: UUID) -> HttpResponse:
-    require_clinical(request)
     user = request.user
     item = get_object_or_404(
         FollowUpItem.objects.filter(referral__in=Referral.objects.visible_to(user)).select_related("referral"),

@@ -8,20 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-
-from cloudpeds.patients.models import works_with_patients
+from django.utils.translation import gettext as _
 
 from ..models import Referral, ReferralError
 
 
-def require_clinical(request: HttpRequest) -> None:
-    # Checked before any lookup, so a 403 says nothing about whether a referral exists.
-    if not works_with_patients(request.user):
-        raise PermissionDenied
-
-
 def visible_referral(request: HttpRequest, public_id: UUID) -> Referral:
-    require_clinical(request)
+    """The referral, if the user's hospital may see it; else 404. The views that call this
+    are `@requires(works_with_patients)`: a 403 before any lookup for everyone else."""
     referrals = Referral.objects.visible_to(request.user).select_related(
         "patient",
         "patient__hospital",
@@ -47,7 +41,7 @@ def check_allowed(request: HttpRequest, referral: Referral, allowed: bool, on_th
     if allowed:
         return None
     if on_this_side:
-        messages.warning(request, _moved_on_message())
+        messages.warning(request, _("This referral has moved on: here is where it stands now."))
         return redirect(referral)
     raise PermissionDenied
 
@@ -55,9 +49,3 @@ def check_allowed(request: HttpRequest, referral: Referral, allowed: bool, on_th
 def refused(request: HttpRequest, referral: Referral, error: ReferralError) -> HttpResponse:
     messages.warning(request, str(error))
     return redirect(referral)
-
-
-def _moved_on_message() -> str:
-    from django.utils.translation import gettext as _
-
-    return _("This referral has moved on: here is where it stands now.")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,31 +13,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cloudpeds.accounts.models import Department
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.access import requires
+from cloudpeds.accounts.models import Department, User
+from cloudpeds.patients.models import works_with_patients
 
 from ..forms import ApproveForm, BedCensusForm, InfoRequestForm, RedirectForm, RejectForm
-from ..models import BedState, NoBedAvailable, Referral, ReferralError, can_manage_beds, departments_with_capacity
+from ..models import (
+    BedState,
+    NoBedAvailable,
+    Referral,
+    ReferralError,
+    can_manage_beds,
+    departments_with_capacity,
+    is_transfer_admin,
+)
 from .common import check_allowed, refused, visible_referral
 from .requesting import render_detail
 
 PAGE_SIZE = 25
 
 
-def _require_transfer_admin(request: HttpRequest) -> None:
-    user = request.user
-    if not (user.has_role(Role.TRANSFER_ADMIN) and user.hospital_id):
-        raise PermissionDenied
-
-
 # --- The queue ------------------------------------------------------------------------------------
 
 
-@login_required
+@requires(is_transfer_admin)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """Incoming requests by urgency and age; the approved transfers on their way; the beds."""
-    _require_transfer_admin(request)
     user = request.user
     visible = Referral.objects.visible_to(user)
     incoming = Paginator(visible.queue_for(user.hospital_id).with_list_columns(), PAGE_SIZE).get_page(
@@ -59,13 +61,15 @@ def queue(request: HttpRequest) -> HttpResponse:
 # --- Decisions -------------------------------------------------------------------------------------
 
 
-def _decider(request: HttpRequest, public_id: UUID, allowed) -> tuple[Referral, HttpResponse | None]:
+def _decider(
+    request: HttpRequest, public_id: UUID, allowed: Callable[[Referral, User], bool]
+) -> tuple[Referral, HttpResponse | None]:
     referral = visible_referral(request, public_id)
     user = request.user
     return referral, check_allowed(request, referral, allowed(referral, user), referral.is_receiving_admin(user))
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def approve(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral, denied = _decider(request, public_id, Referral.can_decide)
@@ -91,7 +95,7 @@ def approve(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("referrals:queue")
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def request_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral, denied = _decider(request, public_id, Referral.can_request_info)
@@ -108,7 +112,7 @@ def request_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(referral)
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def reject(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral, denied = _decider(request, public_id, Referral.can_decide)
@@ -125,7 +129,7 @@ def reject(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("referrals:queue")
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def redirect_referral(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral, denied = _decider(request, public_id, Referral.can_decide)
@@ -147,11 +151,10 @@ def redirect_referral(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # --- Beds ---------------------------------------------------------------------------------------------
 
 
-@login_required
+@requires(is_transfer_admin)
 @require_http_methods(["GET", "POST"])
 def capacity(request: HttpRequest) -> HttpResponse:
     """Each department's free beds now (beds − occupied − reserved); the census is typed here."""
-    _require_transfer_admin(request)
     user = request.user
     if request.method == "GET":
         return _render_capacity(request, "referrals/capacity.html")

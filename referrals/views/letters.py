@@ -8,20 +8,21 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cloudpeds.accounts.access import requires
 from cloudpeds.audit.models import AccessEvent, log_access
+from cloudpeds.patients.models import works_with_patients
 
 from ..models import ReferralError, ReferralLetter
 from .common import visible_referral
 
 
-@login_required
+@requires(works_with_patients)
 @require_http_methods(["GET", "POST"])
 def letter(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """POST asks for the letter; GET is the status fragment ("being prepared", then the
@@ -41,7 +42,7 @@ def letter(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "referrals/detail.html#letter", context)
 
 
-@login_required
+@requires(works_with_patients)
 @require_GET
 def letter_download(request: HttpRequest, public_id: UUID) -> FileResponse:
     referral = visible_referral(request, public_id)

@@ -3,27 +3,25 @@ arrivals and follow-up completion, as charts and CSV. Aggregates only: no child 
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cloudpeds.accounts.access import requires
 from cloudpeds.core.exports import csv_response
 
 from .. import metrics
 from ..forms import MetricsFilterForm
+from ..models import can_see_metrics, sees_whole_group
 
 
 def _scope(request: HttpRequest) -> tuple[MetricsFilterForm, metrics.Scope]:
-    if not metrics.can_see_metrics(request.user):
-        raise PermissionDenied
     form = MetricsFilterForm(request.GET or None)
     months = (form.cleaned_data.get("months") if form.is_valid() else None) or 12
     return form, metrics.scope_for(request.user, months)
 
 
-@login_required
+@requires(can_see_metrics)
 @require_GET
 def metrics_page(request: HttpRequest) -> HttpResponse:
     form, scope = _scope(request)
@@ -35,12 +33,12 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
         "rejections": metrics.rejection_reasons(scope),
         "tables": list(metrics.TABLES),
         "months": scope.months,
-        "whole_group": metrics.sees_whole_group(request.user),
+        "whole_group": sees_whole_group(request.user),
     }
     return render(request, "referrals/metrics.html", context)
 
 
-@login_required
+@requires(can_see_metrics)
 @require_GET
 def metrics_csv(request: HttpRequest) -> HttpResponse:
     _form, scope = _scope(request)

@@ -12,17 +12,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.access import requires
+from cloudpeds.accounts.models import User
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.models import AccessEvent, log_access
-from cloudpeds.patients.models import Patient
+from cloudpeds.patients.models import Patient, works_with_patients
 from consultations.models import REFERRAL_RECOMMENDATIONS, Consultation
+from handbook.models import TriageRun
 
 from ..forms import (
     ApproveForm,
@@ -38,9 +41,8 @@ from ..forms import (
     ReferralForm,
     RejectForm,
 )
-from ..handbook_hook import triage_prefill
-from ..metrics import can_see_metrics
 from ..models import (
+    AlreadyOpen,
     Diagnosis,
     Direction,
     FollowUpItem,
@@ -52,9 +54,11 @@ from ..models import (
     Status,
     Transport,
     Urgency,
+    can_see_metrics,
+    is_transfer_admin,
 )
 from ..timeline import event_title
-from .common import check_allowed, refused, require_clinical, visible_referral
+from .common import check_allowed, refused, visible_referral
 
 PAGE_SIZE = 25
 DIAGNOSIS_RESULTS = 15
@@ -68,18 +72,17 @@ DIAGNOSIS_RESULTS = 15
 def index(request: HttpRequest) -> HttpResponse:
     """Each role lands on its work: administrators on their queue, doctors on the list."""
     user = request.user
-    if user.has_role(Role.TRANSFER_ADMIN) and user.hospital_id:
+    if is_transfer_admin(user):
         return redirect("referrals:queue")
     if can_see_metrics(user) and not user.is_doctor:
         return redirect("referrals:metrics")
     return referral_list(request)
 
 
-@login_required
+@requires(works_with_patients)
 @require_GET
 def referral_list(request: HttpRequest) -> HttpResponse:
     """The referrals the user's hospital sent or received, newest first; and the follow-ups due."""
-    require_clinical(request)
     user = request.user
     form = ReferralFilterForm(request.GET or None)
     referrals = Referral.objects.visible_to(user).exclude(status=Status.NEW).with_list_columns()
@@ -119,44 +122,48 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 # --- Requesting --------------------------------------------------------------------------------
 
 
-def _require_doctor(request: HttpRequest) -> None:
-    require_clinical(request)
-    if not Referral.can_start(request.user):
-        raise PermissionDenied
-
-
-@login_required
+@requires(Referral.can_start)
 @require_http_methods(["GET", "POST"])
 def new_referral(request: HttpRequest) -> HttpResponse:
     """Choose the child, then write the request. `?patient=<uuid>` opens the form for a
-    child; `?triage=<uuid>` pre-fills it from a handbook triage result."""
-    _require_doctor(request)
+    child; `?triage=<uuid>` pre-fills it from a handbook triage result about the child."""
     user = request.user
-    prefill = None
-    triage_id = request.GET.get("triage", "")
-    if triage_id:
-        prefill = triage_prefill(user, triage_id)
-        if prefill is None:
-            raise Http404
-    patient_id = request.GET.get("patient") or (str(prefill.patient.public_id) if prefill and prefill.patient else "")
+    run = _triage_run(user, request.GET["triage"]) if request.GET.get("triage") else None
+    patient_id = request.GET.get("patient") or (str(run.patient.public_id) if run and run.patient else "")
     if not patient_id:
         if request.method == "POST":
             raise Http404
         return _choose_patient(request)
+    patient = get_object_or_404(
+        Patient.objects.visible_to(user).select_related("hospital"), public_id=_uuid_or_404(patient_id)
+    )
+    if run is not None and run.patient_id not in (None, patient.pk):
+        # The triage was about another child: its findings must not start this one's transfer.
+        raise Http404
+    initial = {**_default_initial(user), **(Referral.initial_from_triage(run) if run else {})}
+    return _request_form(request, patient, initial, triage=run)
+
+
+def _uuid_or_404(value: str) -> UUID:
     try:
-        patient_uuid = UUID(str(patient_id))
+        return UUID(value)
     except ValueError as error:
         raise Http404 from error
-    patient = get_object_or_404(Patient.objects.visible_to(user).select_related("hospital"), public_id=patient_uuid)
-    initial = {**_default_initial(user), **(prefill.initial if prefill else {})}
-    return _request_form(request, patient, initial, triage=prefill)
 
 
-@login_required
+def _triage_run(user: User, public_id: str) -> TriageRun:
+    """The handbook triage run, if the user may see it and the child it is about (a run of
+    one's own about a child whose record is no longer shared is not enough); else 404."""
+    runs = TriageRun.objects.visible_to(user).filter(
+        Q(patient__isnull=True) | Q(patient__in=Patient.objects.visible_to(user).values("pk"))
+    )
+    return get_object_or_404(runs.select_related("patient"), public_id=_uuid_or_404(public_id))
+
+
+@requires(Referral.can_start)
 @require_http_methods(["GET", "POST"])
 def new_from_consultation(request: HttpRequest, consultation_id: UUID) -> HttpResponse:
     """A referral pre-filled from a consultation's answer (refer, or transfer urgently)."""
-    _require_doctor(request)
     user = request.user
     consultation = get_object_or_404(
         Consultation.objects.visible_to(user).select_related("patient", "department__hospital", "assigned_to"),
@@ -172,7 +179,7 @@ def new_from_consultation(request: HttpRequest, consultation_id: UUID) -> HttpRe
     return _request_form(request, patient, _initial_from_consultation(user, consultation), consultation=consultation)
 
 
-def _default_initial(user) -> dict[str, Any]:
+def _default_initial(user: User) -> dict[str, Any]:
     is_lead = user.hospital.is_lead
     return {
         "direction": Direction.DOWN if is_lead else Direction.UP,
@@ -182,7 +189,7 @@ def _default_initial(user) -> dict[str, Any]:
     }
 
 
-def _initial_from_consultation(user, consultation: Consultation) -> dict[str, Any]:
+def _initial_from_consultation(user: User, consultation: Consultation) -> dict[str, Any]:
     urgent = consultation.recommendation == "transfer_urgently"
     summary = "\n\n".join(
         part
@@ -235,16 +242,18 @@ def _request_form(
     initial: dict[str, Any],
     *,
     consultation: Consultation | None = None,
-    triage=None,
+    triage: TriageRun | None = None,
 ) -> HttpResponse:
     user = request.user
     open_referral = Referral.objects.open().filter(patient=patient).first()
     if open_referral is not None:
         return _show_open(request, open_referral)
-    referral = Referral(patient=patient, consultation=consultation)
-    if triage is not None:
-        referral.triage = triage.run
-        referral.handbook_context = triage.context
+    referral = Referral(
+        patient=patient,
+        consultation=consultation,
+        triage=triage,
+        handbook_context=triage.handbook_context() if triage else None,
+    )
     form = ReferralForm(
         request.POST or None,
         request.FILES or None,
@@ -265,9 +274,8 @@ def _request_form(
                 user, attachments=form.cleaned_data["attachments"], file_kind=form.cleaned_data["file_kind"]
             )
         except ReferralError as error:
-            existing = getattr(error, "referral", None)
-            if existing is not None:
-                return _show_open(request, existing)
+            if isinstance(error, AlreadyOpen) and error.referral is not None:
+                return _show_open(request, error.referral)
             form.add_error(None, str(error))
         else:
             if referral.is_emergency:
@@ -299,11 +307,10 @@ def _show_open(request: HttpRequest, referral: Referral) -> HttpResponse:
     return redirect("referrals:list")
 
 
-@login_required
+@requires(works_with_patients)
 @require_GET
 def diagnosis_search(request: HttpRequest) -> HttpResponse:
     """ICD-10 codes by code or name, for the htmx search on the request forms."""
-    require_clinical(request)
     form = DiagnosisSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     results = list(Diagnosis.objects.search(query)[:DIAGNOSIS_RESULTS])
@@ -313,7 +320,7 @@ def diagnosis_search(request: HttpRequest) -> HttpResponse:
 # --- The referral page ----------------------------------------------------------------------------
 
 
-@login_required
+@requires(works_with_patients)
 @require_GET
 def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral = visible_referral(request, public_id)
@@ -371,7 +378,7 @@ def render_detail(request: HttpRequest, referral: Referral, **forms: Any) -> Htt
 # --- The referring side's actions ---------------------------------------------------------------
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral = visible_referral(request, public_id)
@@ -396,7 +403,7 @@ def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(referral)
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def mark_departed(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral = visible_referral(request, public_id)
@@ -414,7 +421,7 @@ def mark_departed(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(referral)
 
 
-@login_required
+@requires(works_with_patients)
 @require_POST
 def cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
     referral = visible_referral(request, public_id)

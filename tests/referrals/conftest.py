@@ -8,12 +8,12 @@ district hospital `outsider` (Baoshan doctor) and `baoshan_admin`.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from django.utils import timezone
 
-from cloudpeds.accounts.models import Department
+from cloudpeds.accounts.models import Department, User
 from cloudpeds.accounts.roles import Role
 from referrals.demo import load_icd10_subset
 from referrals.models import Diagnosis, Referral, Transport, Urgency
@@ -27,21 +27,6 @@ def icd10(db) -> None:
     the concurrency test) empties every table when it ends, so put it back if it is gone."""
     if not Diagnosis.objects.exists():
         load_icd10_subset()
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    """Letters and files go to a private folder per test, never var/media."""
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    return root
 
 
 @pytest.fixture
@@ -113,6 +98,27 @@ def make_request(doctor, patient, department, **fields) -> Referral:
     return referral
 
 
+def request_data(department: Department, **overrides: object) -> dict:
+    """What the request form posts for a transfer up to `department`."""
+    return {
+        "request_id": str(uuid4()),
+        "direction": "up",
+        "receiving_hospital": department.hospital_id,
+        "receiving_department": department.pk,
+        "urgency": "urgent",
+        "reason": "needs_specialist",
+        "reason_detail": "需要呼吸支持评估",
+        "diagnosis": Diagnosis.objects.get(code="J21.9").pk,
+        "clinical_summary": "毛细支气管炎，呼吸增快",
+        "respiratory_rate": "62",
+        "spo2": "90",
+        "treatment_given": "雾化吸入",
+        "transport": "ambulance_doctor",
+        "file_kind": "lab_report",
+        **overrides,
+    }
+
+
 def window(hours: int = 6):
     now = timezone.now()
     return {"window_start": now, "window_end": now + timedelta(hours=hours)}
@@ -154,3 +160,10 @@ def down_referral(arrived, specialist, yangpu, doctor) -> Referral:
         medicines="阿莫西林 250mg tid ×5天",
         follow_ups=[("门诊复查", today + timedelta(days=7)), ("复查胸片", today + timedelta(days=30))],
     )
+
+
+def in_english(user: User) -> User:
+    """The user reads the portal in English, so a test can look for the English msgids."""
+    user.preferred_language = "en"
+    user.save(update_fields=["preferred_language"])
+    return user

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from referrals.models import BedReservation, BedState, Status
 
+from .conftest import in_english
+
 pytestmark = pytest.mark.django_db
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -95,9 +97,7 @@ def test_approve_with_a_bad_window_shows_the_form(client, transfer_admin, referr
 
 def test_approve_with_no_free_bed_is_refused_clearly(client, transfer_admin, referral, respiratory):
     BedState(department=respiratory).set_occupied(transfer_admin, respiratory.bed_count)
-    transfer_admin.preferred_language = "en"
-    transfer_admin.save()
-    client.force_login(transfer_admin)
+    client.force_login(in_english(transfer_admin))
     response = _post(client, "approve", referral, _window())
     assert response.status_code == 302
     messages = [str(m) for m in response.wsgi_request._messages]
@@ -206,9 +206,7 @@ def test_capacity_page_shows_free_beds(client, transfer_admin, approved, respira
 
 
 def test_capacity_census_update(client, transfer_admin, respiratory):
-    transfer_admin.preferred_language = "en"
-    transfer_admin.save()
-    client.force_login(transfer_admin)
+    client.force_login(in_english(transfer_admin))
     response = client.post(reverse("referrals:capacity"), {"department": respiratory.pk, "occupied": 7})
     assert response.status_code == 302
     assert BedState.objects.get(department=respiratory).occupied == 7

@@ -1,25 +1,67 @@
-"""referrals/demo.py through `manage.py seed_demo`: every state, both directions, the loop."""
+"""referrals/demo/ through `manage.py seed_demo`: every state, both directions, the loop."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import translation
 
 from cloudpeds.accounts.models import User
-from referrals.demo import SCENARIOS
+from cloudpeds.celery import app
+from referrals import demo
 from referrals.models import Referral, ReferralEvent, Status
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
+    """The whole demo, seeded once for the tests of this module that read it, in a
+    transaction rolled back when the module ends: no other test sees it. Each test still runs
+    in a savepoint of its own, so one that writes leaves the same demo to the next.
+
+    tests/conftest.py's autouse fixtures are per test and not active yet; what they set
+    matters to seeding too (English, cheap hashing, a private media folder, eager tasks)."""
+    media = tmp_path_factory.mktemp("media")
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media), "base_url": None},
+        },
+    }
+    eager = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                MEDIA_ROOT=str(media),
+                STORAGES=storages,
+            ),
+            translation.override("en"),
+            transaction.atomic(),
+        ):
+            out = io.StringIO()
+            call_command("seed_demo", stdout=out)
+            yield out.getvalue()
+            transaction.set_rollback(True)
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = eager
+
+
+# First: once `seeded` is set up, every later test of this module sees the demo.
+def test_without_children_it_skips_with_a_message():
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+    demo.seed(out)
+    assert "skipped" in out.getvalue()
 
 
 def test_every_state_and_both_directions(seeded):
@@ -48,24 +90,16 @@ def test_the_full_loop_of_one_child(seeded):
     assert down.follow_ups.lapsed().count() == 1
 
 
-def test_running_again_changes_nothing(seeded):
-    before = Referral.objects.count()
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    assert Referral.objects.count() == before == len(SCENARIOS) + 3
-    assert f"0 created, {len(SCENARIOS)} already there" in out.getvalue()
-
-
-def test_the_accounts_see_their_work(seeded, client):
+def test_the_accounts_see_their_work(seeded):
     admin = User.objects.get(username="admin.xinhua")
     assert Referral.objects.visible_to(admin).queue_for(admin.hospital_id).count() == 2
     doctor = User.objects.get(username="dr.yangpu")
     assert Referral.objects.visible_to(doctor).filter(status=Status.SENT).count() == 1
 
 
-def test_without_children_it_skips_with_a_message(settings):
-    from referrals import demo
-
+def test_running_again_changes_nothing(seeded):
+    before = Referral.objects.count()
     out = io.StringIO()
-    demo.seed(out)
-    assert "skipped" in out.getvalue()
+    call_command("seed_demo", stdout=out)
+    assert Referral.objects.count() == before == len(demo.SCENARIOS) + 3
+    assert f"0 created, {len(demo.SCENARIOS)} already there" in out.getvalue()

@@ -38,7 +38,8 @@ def test_the_letter_is_made_by_the_task_and_downloaded(client, doctor, approved,
     content = b"".join(response.streaming_content)
     text = _text(content)
     assert "王小明" in text
-    assert "转诊单" in text or "Referral letter" in text
+    # Bilingual: every label in Chinese and in English.
+    assert "转诊单" in text and "Referral letter" in text
     assert "J18.9" in text
     assert AccessEvent.objects.filter(user=doctor, action="download", object_type="referrals.referral").exists()
 

@@ -15,7 +15,7 @@ from referrals import metrics
 from referrals.models import Referral
 from tests.factories import PatientFactory
 
-from .conftest import make_request, window
+from .conftest import in_english, make_request, window
 
 pytestmark = pytest.mark.django_db
 
@@ -82,9 +82,7 @@ def test_the_page_draws_charts_from_json(client, group_admin, history):
 
 
 def test_csv(client, group_admin, history):
-    group_admin.preferred_language = "en"
-    group_admin.save()
-    client.force_login(group_admin)
+    client.force_login(in_english(group_admin))
     response = client.get(reverse("referrals:metrics_csv"), {"table": "rejections"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")

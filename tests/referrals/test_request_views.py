@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
-
 import pytest
 from django.urls import reverse
 
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.models import AccessEvent
-from referrals.models import Diagnosis, Referral, Status
+from referrals.models import Referral, Status
 from tests.factories import PatientFactory
+
+from .conftest import in_english, request_data
 
 pytestmark = pytest.mark.django_db
 
 NEW = reverse("referrals:new")
-
-
-def _form(respiratory, **overrides) -> dict:
-    return {
-        "request_id": str(uuid4()),
-        "direction": "up",
-        "receiving_hospital": respiratory.hospital_id,
-        "receiving_department": respiratory.pk,
-        "urgency": "urgent",
-        "reason": "needs_specialist",
-        "reason_detail": "需要呼吸支持评估",
-        "diagnosis": Diagnosis.objects.get(code="J21.9").pk,
-        "clinical_summary": "毛细支气管炎，呼吸增快",
-        "respiratory_rate": "62",
-        "spo2": "90",
-        "treatment_given": "雾化吸入",
-        "transport": "ambulance_doctor",
-        "file_kind": "lab_report",
-        **overrides,
-    }
 
 
 # --- index and list -----------------------------------------------------------------------
@@ -132,7 +112,7 @@ def test_posting_the_form_sends_the_request(client, doctor, patient, respiratory
     from tests.factories import _small_png_upload
 
     upload: SimpleUploadedFile = _small_png_upload()
-    response = client.post(f"{NEW}?patient={patient.public_id}", {**_form(respiratory), "attachments": [upload]})
+    response = client.post(f"{NEW}?patient={patient.public_id}", {**request_data(respiratory), "attachments": [upload]})
     referral = Referral.objects.get(patient=patient)
     assert response.status_code == 302
     assert response.url == referral.get_absolute_url()
@@ -143,7 +123,7 @@ def test_posting_the_form_sends_the_request(client, doctor, patient, respiratory
 
 def test_posting_twice_finds_the_referral_already_sent(client, doctor, patient, respiratory):
     client.force_login(doctor)
-    data = _form(respiratory)
+    data = request_data(respiratory)
     client.post(f"{NEW}?patient={patient.public_id}", data)
     response = client.post(f"{NEW}?patient={patient.public_id}", data)
     assert response.status_code == 302
@@ -157,7 +137,7 @@ def test_form_errors_are_shown(client, doctor, patient, respiratory, picu, baosh
     wrong = DepartmentFactory(hospital=baoshan)
     response = client.post(
         f"{NEW}?patient={patient.public_id}",
-        _form(respiratory, receiving_department=wrong.pk, clinical_summary=""),
+        request_data(respiratory, receiving_department=wrong.pk, clinical_summary=""),
     )
     assert response.status_code == 200
     assert not Referral.objects.exists()
@@ -165,11 +145,9 @@ def test_form_errors_are_shown(client, doctor, patient, respiratory, picu, baosh
     assert "receiving_department" in form.errors and "clinical_summary" in form.errors
 
 
-def test_model_refusal_is_shown_on_the_form(client, doctor, patient, respiratory):
-    doctor.preferred_language = "en"
-    doctor.save()
-    client.force_login(doctor)
-    response = client.post(f"{NEW}?patient={patient.public_id}", _form(respiratory, direction="down"))
+def test_model_refusal_is_shown_on_therequest_data(client, doctor, patient, respiratory):
+    client.force_login(in_english(doctor))
+    response = client.post(f"{NEW}?patient={patient.public_id}", request_data(respiratory, direction="down"))
     assert response.status_code == 200
     assert "district or community" in response.context["form"].non_field_errors()[0]
 
@@ -179,7 +157,7 @@ def test_no_consent_is_explained(client, doctor, respiratory):
     client.force_login(doctor)
     response = client.get(NEW, {"patient": child.public_id})
     assert 'data-testid="no-consent"' in response.content.decode()
-    response = client.post(f"{NEW}?patient={child.public_id}", _form(respiratory))
+    response = client.post(f"{NEW}?patient={child.public_id}", request_data(respiratory))
     assert response.status_code == 200
     assert not Referral.objects.exists()
 
@@ -195,11 +173,6 @@ def test_another_hospitals_child_is_a_404(client, outsider, patient):
     client.force_login(outsider)
     assert client.get(NEW, {"patient": patient.public_id}).status_code == 404
     assert client.get(NEW, {"patient": "not-a-uuid"}).status_code == 404
-
-
-def test_unknown_triage_is_a_404(client, doctor):
-    client.force_login(doctor)
-    assert client.get(NEW, {"triage": uuid4()}).status_code == 404
 
 
 # --- ICD-10 search -------------------------------------------------------------------------------

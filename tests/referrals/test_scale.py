@@ -1,4 +1,4 @@
-"""referrals/scale.py: volume for the benchmark (small factor here), idempotent."""
+"""referrals/demo/scale.py: volume for the benchmark (small factor here), idempotent."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from django.core.management import call_command
 
 from cloudpeds.accounts.models import User
 from cloudpeds.patients.demo import scale as patient_scale
-from referrals import scale
+from referrals.demo import scale
 from referrals.models import OPEN_STATUSES, BedReservation, Referral, ReferralEvent
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo(db):
     call_command("seed_demo", stdout=io.StringIO())
     patient_scale.seed_scale(io.StringIO(), factor=0.01)
 

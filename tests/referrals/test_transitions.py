@@ -323,6 +323,7 @@ def test_down_referral_refused_to_the_admin_the_sending_side_and_before_arrival(
         "receiving_hospital": yangpu,
         "receiving_department": None,
         "diagnosis": None,
+        "diagnosis_note": "肺炎",
         "discharge_summary": "x",
     }
     for person in (doctor, transfer_admin):
@@ -387,7 +388,12 @@ def test_follow_up_item_of_another_referral_is_refused(down_referral, doctor, sp
 
 def test_a_down_referral_with_no_items_completes_on_acknowledgement(arrived, specialist, yangpu, doctor):
     down = arrived.refer_down(
-        specialist, receiving_hospital=yangpu, receiving_department=None, diagnosis=None, discharge_summary="好转"
+        specialist,
+        receiving_hospital=yangpu,
+        receiving_department=None,
+        diagnosis=None,
+        diagnosis_note="肺炎",
+        discharge_summary="好转",
     )
     down.acknowledge(doctor)
     assert down.status == Status.COMPLETED

@@ -3,12 +3,12 @@ user once Django is set up)."""
 
 from __future__ import annotations
 
-from typing import Any
+from cloudpeds.accounts.models import User
 
-from .models import Referral, Status
+from ..models import Referral, Status
 
 
-def referral_path(user: Any) -> str:
+def referral_path(user: User) -> str:
     """The newest open transfer the user may see (the page an administrator opens most)."""
     referrals = Referral.objects.visible_to(user).exclude(status=Status.NEW)
     public_id = (

@@ -27,7 +27,7 @@ from cloudpeds.accounts.models import Department, User
 from cloudpeds.notifications.models import Notification
 from cloudpeds.patients.models import CareTeamGrant, Patient
 
-from .models import (
+from ..models import (
     BedReservation,
     BedState,
     Diagnosis,
@@ -64,7 +64,8 @@ def load_icd10_subset() -> int:
 
 @dataclass
 class Step:
-    action: str  # request, info, provide, redirect, approve, reject, depart, arrive, cancel, expire, down, ack, done, missed
+    # request, info, provide, redirect, approve, reject, depart, arrive, cancel, expire, down, ack, done, missed
+    action: str
     hours_ago: float
     by: str
     args: dict = field(default_factory=dict)
@@ -106,7 +107,10 @@ SCENARIOS = [
                 24 * 9,
                 "spec.resp",
                 {
-                    "summary": "重症肺炎（右下肺）。入院后予头孢曲松联合阿奇霉素抗感染7天，体温第3天恢复正常，复查胸片病灶明显吸收，一般情况好，予出院。",
+                    "summary": (
+                        "重症肺炎（右下肺）。入院后予头孢曲松联合阿奇霉素抗感染7天，"
+                        "体温第3天恢复正常，复查胸片病灶明显吸收，一般情况好，予出院。"
+                    ),
                     "medicines": "阿莫西林克拉维酸钾 228.5mg 口服 每日2次 ×5天\n布地奈德雾化 1mg 每日2次 ×7天",
                     "follow_ups": [("社区门诊复查：肺部听诊、体温", 7), ("复查胸片", 8)],
                 },

@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from cloudpeds.accounts.models import Department, Hospital, User
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
+from cloudpeds.patients.demo.scale import district_doctors
 from cloudpeds.patients.models import CareTeamGrant, Patient
 
-from .demo import load_icd10_subset
-from .models import (
+from ..models import (
     BedReservation,
     Diagnosis,
     FollowUpItem,
@@ -38,6 +38,7 @@ from .models import (
     Status,
     Transport,
 )
+from . import load_icd10_subset
 
 TARGET = 20_000
 BATCH = 2_000
@@ -58,7 +59,8 @@ def seed_scale(stdout, factor: float = 1.0) -> None:
     departments = list(Department.objects.filter(hospital=lead).exclude(bed_count=0)) if lead else []
     admin = User.objects.with_role(Role.TRANSFER_ADMIN).filter(hospital=lead).first() if lead else None
     specialist = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=lead).order_by("pk").first() if lead else None
-    senders = _senders()
+    # The doctor who registered a district hospital's children sends them up.
+    senders = district_doctors()
     if not (departments and admin and specialist and senders):
         stdout.write(
             "Scale referrals: run seed_demo and the patients' seed_scale first (no lead hospital, admin or doctors)."
@@ -134,15 +136,6 @@ def seed_scale(stdout, factor: float = 1.0) -> None:
 
 def _public_id(serial: int) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, str(serial))
-
-
-def _senders() -> dict[Hospital, User]:
-    senders = {}
-    for hospital in Hospital.objects.filter(level=Hospital.Level.DISTRICT).order_by("code"):
-        doctor = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=hospital).order_by("pk").first()
-        if doctor is not None:
-            senders[hospital] = doctor
-    return senders
 
 
 class _Plan:
