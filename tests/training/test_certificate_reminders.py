@@ -1,4 +1,4 @@
-"""Expiry reminders (training.tasks_exams.send_certificate_expiry_reminders): 90, 30 and 7
+"""Expiry reminders (training.tasks.send_certificate_expiry_reminders): 90, 30 and 7
 days before expiry, each once, with a link to re-certify (the course page)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.core import mail
 from cloudpeds.notifications.models import Notification
 from tests.factories import CertificateFactory
 from training.models import CertificateReminder
-from training.tasks_exams import send_certificate_expiry_reminders
+from training.tasks import send_certificate_expiry_reminders
 
 pytestmark = pytest.mark.django_db
 

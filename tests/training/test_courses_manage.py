@@ -17,11 +17,6 @@ MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
 
 
 @pytest.fixture
-def manager(db):
-    return UserFactory(username="trainer", roles=[Role.TRAINING_MANAGER])
-
-
-@pytest.fixture
 def doctor(db):
     return UserFactory(username="doc", roles=[Role.GRASSROOTS_DOCTOR])
 

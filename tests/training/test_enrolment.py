@@ -23,11 +23,6 @@ def course(db) -> Course:
 
 
 @pytest.fixture
-def manager(db):
-    return UserFactory(username="trainer", roles=[Role.TRAINING_MANAGER])
-
-
-@pytest.fixture
 def doctor(db):
     return UserFactory(username="doc", roles=[Role.GRASSROOTS_DOCTOR], email="doc@example.org")
 

@@ -7,28 +7,16 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cloudpeds.accounts.roles import Role
 from tests.factories import (
     CourseFactory,
     QuestionCategoryFactory,
     QuestionFactory,
-    UserFactory,
     completed_enrolment,
     exam_with_bank,
 )
 from training.models import Exam, ExamOverride, Question, QuestionCategory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def manager(xinhua):
-    return UserFactory(username="trainer", hospital=xinhua, roles=[Role.TRAINING_MANAGER], preferred_language="en")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
