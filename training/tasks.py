@@ -1,23 +1,10 @@
 """Background work of the training app: thin tasks that take ids (or a day) and call the models.
 
-Periodic jobs (Celery beat, cloudpeds/settings.py CELERY_BEAT_SCHEDULE):
-
-    "training-submit-expired-attempts": {
-        "task": "training.tasks.submit_expired_attempts",
-        "schedule": timedelta(minutes=1),
-    },
-    "training-certificate-expiry-reminders": {
-        "task": "training.tasks.send_certificate_expiry_reminders",
-        "schedule": timedelta(hours=6),
-    },
-    "training-due-date-reminders": {
-        "task": "training.tasks.send_due_date_reminders",
-        "schedule": crontab(hour=8, minute=0),
-    },
-
-All are safe to run as often as beat likes: an attempt is submitted once (its row is locked
-and its status checked), a reminder is a row with a unique constraint. Certificate PDFs are
-made by the platform's one PDF task, cloudpeds.core.tasks.generate_pdf.
+The three are periodic jobs (cloudpeds/settings.py CELERY_BEAT_SCHEDULE, "training-*"): the
+due-date reminders daily, expired attempts every minute, certificate expiry reminders every
+six hours. All are safe to run as often as beat likes: an attempt is submitted once (its row
+is locked and its status checked), a reminder is a row with a unique constraint.
+Certificate PDFs are made by the platform's one PDF task, cloudpeds.core.tasks.generate_pdf.
 """
 
 from __future__ import annotations

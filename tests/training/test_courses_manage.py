@@ -8,17 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cloudpeds.accounts.roles import Role
 from training.models import Course, CourseEvent, Lesson, Module
 
-from ..factories import CourseFactory, LessonFactory, ModuleFactory, UserFactory
+from ..factories import CourseFactory, LessonFactory, ModuleFactory
 
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
-
-
-@pytest.fixture
-def doctor(db):
-    return UserFactory(username="doc", roles=[Role.GRASSROOTS_DOCTOR])
 
 
 @pytest.fixture
