@@ -1,4 +1,4 @@
-"""The certificate pages behind sign-in (training/views_certificates.py): the learner's list
+"""The certificate pages behind sign-in (training/views/certificates.py): the learner's list
 and yearly credits, a certificate with its PDF panel ("being prepared" until ready) and the
 download, and the managers' list, revoke and reissue. Someone else's certificate is a 404."""
 

@@ -1,4 +1,4 @@
-"""Training managers' exam pages (training/views_exams.py): the question bank, adding and
+"""Training managers' exam pages (training/views/exams.py): the question bank, adding and
 editing questions, retiring them, exam settings and publishing, per-learner overrides.
 Everyone else gets a 403; wrong methods a 405."""
 

@@ -1,4 +1,4 @@
-"""The learner's exam pages (training/views_exams.py): the panel on the course page, starting,
+"""The learner's exam pages (training/views/exams.py): the panel on the course page, starting,
 the attempt page, saving answers, submitting and the result. Another learner's attempt is a
 404; people who are not doctors get a 403; wrong methods a 405."""
 
