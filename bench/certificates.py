@@ -5,7 +5,7 @@
 Needs REDIS_URL (the broker and result backend) and the demo data (`manage.py seed_demo`):
 the certificates are made for the demo fever course. The script starts a worker subprocess
 on a queue of its own (so it never takes another worker's jobs), creates `--count`
-throwaway learners with a certificate each, queues one `generate_certificate_pdf` task per
+throwaway learners with a certificate each, queues one `generate_pdf` task (cloudpeds.core) per
 certificate and times them end to end, from the first task sent to the last result back.
 It checks every certificate recorded its PDF, prints PDFs/s, then removes its learners,
 certificates and files and stops the worker.
@@ -59,8 +59,6 @@ def _start_worker(queue: str, concurrency: int, log_path: Path) -> subprocess.Po
                 queue,
                 "--concurrency",
                 str(concurrency),
-                "--include",
-                "training.tasks_exams",
                 "--loglevel",
                 "WARNING",
                 "--without-gossip",
@@ -156,8 +154,8 @@ def run(args: argparse.Namespace) -> int:
     _setup_django()
     from django.db import connections
 
+    from cloudpeds.core.tasks import generate_pdf
     from training.models import Certificate
-    from training.tasks_exams import generate_certificate_pdf
 
     queue = f"bench-certificates-{uuid.uuid4().hex[:8]}"
     log_path = LOG_DIR / "certificates-worker.log"
@@ -169,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"worker: concurrency {args.concurrency} on queue {queue}; {args.count} certificates", flush=True)
         _wait_for_worker(worker, queue, log_path)
         started = time.perf_counter()
-        results = [generate_certificate_pdf.apply_async(args=[pk], queue=queue) for pk in ids]
+        results = [generate_pdf.apply_async(args=["training.Certificate", pk], queue=queue) for pk in ids]
         made = [result.get(timeout=args.timeout) for result in results]
         elapsed = time.perf_counter() - started
         ready = Certificate.objects.filter(pk__in=ids, pdf_generated_at__isnull=False).exclude(pdf="").count()

@@ -82,7 +82,7 @@ PAGES: list[Page] = [
     Page("training: exam panel", "/training/courses/fever-under-5/exam-panel/", "spec.resp"),
     Page(
         "training: exam attempt",
-        lambda user: __import__("training.demo_exams", fromlist=["bench_attempt_path"]).bench_attempt_path(user),
+        lambda user: __import__("training.bench", fromlist=["attempt_path"]).attempt_path(user),
         "spec.neuro",
     ),
     Page("training: my certificates", "/training/certificates/", "spec.resp"),

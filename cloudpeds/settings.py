@@ -200,11 +200,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": timedelta(hours=1),
     },
     "training-submit-expired-attempts": {
-        "task": "training.tasks_exams.submit_expired_attempts",
+        "task": "training.tasks.submit_expired_attempts",
         "schedule": timedelta(minutes=1),
     },
     "training-certificate-expiry-reminders": {
-        "task": "training.tasks_exams.send_certificate_expiry_reminders",
+        "task": "training.tasks.send_certificate_expiry_reminders",
         "schedule": timedelta(hours=6),
     },
     "training-due-date-reminders": {

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.core import views as core_views
+from training.urls import verification_patterns as certificate_verification
 
 # The admin signs in through allauth, so two-factor and rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -26,5 +27,5 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("handbook/", include("handbook.urls")),
     # Public, without sign-in: anyone can check a training certificate.
-    path("certificates/", include("training.urls_public")),
+    path("certificates/", include(certificate_verification)),
 ]

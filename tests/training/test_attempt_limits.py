@@ -7,19 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from tests.factories import CertificateFactory, EnrolmentFactory, completed_enrolment, exam_with_bank
 from training.models import Attempt, ExamOverride, TrainingError
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (the msgids), whatever the catalogue holds."""
-    with translation.override("en"):
-        yield
 
 
 START = datetime(2025, 6, 2, 1, 0, tzinfo=UTC)

@@ -6,32 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import translation
 
 from cloudpeds.notifications.models import Notification
 from tests.factories import completed_enrolment, exam_with_bank
 from training.models import ANSWER_GRACE, Attempt, ExamOverride, TrainingError
-from training.tasks_exams import submit_expired_attempts
+from training.tasks import submit_expired_attempts
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (the msgids), whatever the catalogue holds."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    """Run tasks in-process even when REDIS_URL configured a real broker for this run."""
-    from cloudpeds.celery import app
-
-    before = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
 
 
 START = datetime(2025, 6, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai

@@ -8,11 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from cloudpeds.accounts.roles import Role
 from cloudpeds.notifications.models import Notification
-from tests.factories import CertificateFactory, CourseFactory, UserFactory, completed_enrolment, exam_with_bank
+from tests.factories import CertificateFactory, CourseFactory, completed_enrolment, exam_with_bank
 from training.models import (
     Attempt,
     Certificate,
@@ -24,18 +23,6 @@ from training.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (the msgids), whatever the catalogue holds."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def manager(xinhua):
-    return UserFactory(username="trainer", hospital=xinhua, roles=[Role.TRAINING_MANAGER])
 
 
 @pytest.fixture

@@ -20,11 +20,6 @@ def course(db) -> Course:
 
 
 @pytest.fixture
-def manager(db):
-    return UserFactory(username="trainer", roles=[Role.TRAINING_MANAGER])
-
-
-@pytest.fixture
 def people(db) -> dict[str, object]:
     yangpu, chongming = HospitalFactory(code="yangpu"), HospitalFactory(code="chongming")
     gp = Role.GRASSROOTS_DOCTOR
@@ -85,9 +80,7 @@ def test_a_cohort_needs_at_least_one_criterion(course, manager, people) -> None:
     assert not Enrolment.objects.exists()
 
 
-def test_the_cohort_page_enrols_and_reports(client, course, manager, people) -> None:
-    manager.preferred_language = "en"
-    manager.save()
+def test_the_cohort_page_enrols_and_reports(client, course, manager, people, english) -> None:
     client.force_login(manager)
     url = reverse("training:enrol_cohort", args=["fever"])
     data = {"hospital": people["yangpu_attending"].hospital.pk, "role": "", "title": "", "due_date": "2030-03-01"}

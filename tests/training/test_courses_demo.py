@@ -1,4 +1,5 @@
-"""The demo courses (training/demo.py): two published courses, learners with progress; idempotent."""
+"""The demo courses (training/demo/courses.py): two published courses, learners with
+progress; idempotent. The demo is seeded once for the module (tests/training/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,16 @@ import io
 
 import pytest
 
-from cloudpeds.accounts import demo as accounts_demo
-from training import demo
+from training.demo import courses as demo
+from training.demo import scale
 from training.models import Course, Enrolment, Lesson, LessonProgress
 
-
-@pytest.fixture
-def demo_accounts(db, monkeypatch) -> None:
-    accounts_demo.seed(io.StringIO())
-    monkeypatch.setattr(demo, "_seed_exams", lambda stdout: None)
+pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_courses_are_published_with_lessons_and_learners(demo_accounts, media_root) -> None:
+def test_the_demo_courses_are_published_with_lessons_and_learners(seeded_courses) -> None:
     out = io.StringIO()
-    demo.seed(out)
-    demo.seed(out)
+    demo.seed(out)  # a second run changes nothing
 
     assert set(Course.objects.values_list("slug", "status")) == {
         ("fever-under-5", "published"),
@@ -33,7 +29,7 @@ def test_the_demo_courses_are_published_with_lessons_and_learners(demo_accounts,
     assert Lesson.objects.count() == 9
     videos = Lesson.objects.exclude(kind="reading")
     assert all(lesson.video and lesson.video_duration_seconds == 20 for lesson in videos)
-    assert (media_root / "training/videos/demo-lecture.mp4").stat().st_size < 500 * 1024
+    assert (seeded_courses / "training/videos/demo-lecture.mp4").stat().st_size < 500 * 1024
     assert all(lesson.reading_markdown_en for lesson in Lesson.objects.exclude(kind="video"))
 
     assert Enrolment.objects.count() == 6
@@ -51,10 +47,7 @@ def test_the_demo_courses_are_published_with_lessons_and_learners(demo_accounts,
     assert "0 learners" not in out.getvalue()
 
 
-def test_the_scale_learners_are_added_once(demo_accounts, media_root) -> None:
-    from training import scale
-
-    demo.seed(io.StringIO())
+def test_the_scale_learners_are_added_once(seeded_courses) -> None:
     out = io.StringIO()
     scale.seed_scale(out, factor=0.01)
     scale.seed_scale(out, factor=0.01)

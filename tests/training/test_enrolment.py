@@ -22,16 +22,6 @@ def course(db) -> Course:
     return course
 
 
-@pytest.fixture
-def manager(db):
-    return UserFactory(username="trainer", roles=[Role.TRAINING_MANAGER])
-
-
-@pytest.fixture
-def doctor(db):
-    return UserFactory(username="doc", roles=[Role.GRASSROOTS_DOCTOR], email="doc@example.org")
-
-
 def test_a_doctor_enrols_in_an_open_course(client, doctor, course) -> None:
     client.force_login(doctor)
     response = client.post(reverse("training:enrol_self", args=["fever"]))

@@ -9,33 +9,18 @@ from collections import Counter
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import translation
 
-from cloudpeds.accounts.roles import Role
 from tests.factories import (
     CourseFactory,
     ExamFactory,
     QuestionCategoryFactory,
     QuestionFactory,
-    UserFactory,
     completed_enrolment,
     exam_with_bank,
 )
 from training.models import AttemptQuestion, ExamDrawRule, Question, TrainingError
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (the msgids), whatever the catalogue holds."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def manager(xinhua):
-    return UserFactory(username="trainer", hospital=xinhua, roles=[Role.TRAINING_MANAGER])
 
 
 def test_each_attempt_draws_n_distinct_questions_per_category(doctor):

@@ -1,4 +1,4 @@
-"""Training managers' exam pages (training/views_exams.py): the question bank, adding and
+"""Training managers' exam pages (training/views/exams.py): the question bank, adding and
 editing questions, retiring them, exam settings and publishing, per-learner overrides.
 Everyone else gets a 403; wrong methods a 405."""
 
@@ -7,28 +7,16 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cloudpeds.accounts.roles import Role
 from tests.factories import (
     CourseFactory,
     QuestionCategoryFactory,
     QuestionFactory,
-    UserFactory,
     completed_enrolment,
     exam_with_bank,
 )
 from training.models import Exam, ExamOverride, Question, QuestionCategory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def manager(xinhua):
-    return UserFactory(username="trainer", hospital=xinhua, roles=[Role.TRAINING_MANAGER], preferred_language="en")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

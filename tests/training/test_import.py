@@ -9,31 +9,17 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
-from cloudpeds.accounts.roles import Role
-from tests.factories import CourseFactory, QuestionFactory, UserFactory, completed_enrolment, exam_with_bank
+from tests.factories import CourseFactory, QuestionFactory, completed_enrolment, exam_with_bank
 from training.importers import COLUMNS, TEMPLATE_ROWS, import_questions, template_csv
 from training.models import Question, QuestionCategory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (the msgids), whatever the catalogue holds."""
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def course():
     return CourseFactory(slug="fever")
-
-
-@pytest.fixture
-def manager(xinhua):
-    return UserFactory(username="trainer", hospital=xinhua, roles=[Role.TRAINING_MANAGER], preferred_language="en")
 
 
 def csv_bytes(rows: list[dict], encoding: str = "utf-8") -> bytes:
@@ -174,8 +160,7 @@ def test_a_manager_imports_through_the_page(client, manager, course):
     assert Question.objects.filter(course=course).count() == 3
 
 
-def test_the_page_lists_the_errors_and_imports_nothing(client, manager, course, settings):
-    settings.LANGUAGE_CODE = "en"
+def test_the_page_lists_the_errors_and_imports_nothing(client, manager, course, english):
     client.force_login(manager)
 
     response = client.post(

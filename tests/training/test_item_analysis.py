@@ -1,4 +1,4 @@
-"""Item analysis (training/exams.py): difficulty p, the upper/lower 27% discrimination D and
+"""Item analysis (training/item_analysis.py, Exam.item_analysis): difficulty p, the upper/lower 27% discrimination D and
 the point-biserial r, on a data set worked out by hand; and the managers' page."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cloudpeds.accounts.roles import Role
 from tests.factories import UserFactory, exam_with_bank
-from training.exams import FLAG_MISSED_BY_STRONG, FLAG_NEGATIVE, Sitting, analyse, group_size, item_analysis
+from training.item_analysis import FLAG_MISSED_BY_STRONG, FLAG_NEGATIVE, Sitting, analyse, group_size
 from training.models import Attempt, AttemptQuestion, Question
 
 A, B, C, D = 1, 2, 3, 4
@@ -128,7 +128,7 @@ def test_the_figures_from_the_database_match(analysed_exam, django_assert_max_nu
     exam, questions = analysed_exam
 
     with django_assert_max_num_queries(3):
-        rows, count = item_analysis(exam)
+        rows, count = exam.item_analysis()
 
     assert count == 10
     by_question = {row.question.pk: row for row in rows}
@@ -139,10 +139,8 @@ def test_the_figures_from_the_database_match(analysed_exam, django_assert_max_nu
 
 
 @pytest.mark.django_db
-def test_the_page_shows_the_figures_and_flags_to_managers(client, analysed_exam, xinhua, settings):
-    settings.LANGUAGE_CODE = "en"
+def test_the_page_shows_the_figures_and_flags_to_managers(client, analysed_exam, manager, english):
     exam, questions = analysed_exam
-    manager = UserFactory(hospital=xinhua, roles=[Role.TRAINING_MANAGER], preferred_language="en")
     client.force_login(manager)
 
     response = client.get(reverse("training:item_analysis", args=[exam.course.slug]))
@@ -157,11 +155,11 @@ def test_the_page_shows_the_figures_and_flags_to_managers(client, analysed_exam,
 
 
 @pytest.mark.django_db
-def test_the_page_is_for_managers_only_and_get_only(client, analysed_exam, doctor, xinhua):
+def test_the_page_is_for_managers_only_and_get_only(client, analysed_exam, doctor, manager):
     exam, _questions = analysed_exam
     url = reverse("training:item_analysis", args=[exam.course.slug])
     client.force_login(doctor)
     assert client.get(url).status_code == 403
-    client.force_login(UserFactory(hospital=xinhua, roles=[Role.TRAINING_MANAGER]))
+    client.force_login(manager)
     assert client.post(url).status_code == 405
     assert client.get(reverse("training:item_analysis", args=["no-such-course"])).status_code == 404

@@ -28,11 +28,6 @@ def course(db) -> Course:
     return course
 
 
-@pytest.fixture
-def manager(db):
-    return UserFactory(username="trainer", roles=[Role.TRAINING_MANAGER])
-
-
 def _learners(course: Course, count: int, *, start: int = 0) -> None:
     """`count` doctors over two hospitals and two titles, enrolled, each with some lessons done."""
     hospitals = [HospitalFactory(code="yangpu", name_zh="杨浦"), HospitalFactory(code="chongming", name_zh="崇明")]

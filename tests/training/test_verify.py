@@ -7,38 +7,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from cloudpeds.accounts.roles import Role
-from cloudpeds.urls import urlpatterns as project_urlpatterns
 from tests.factories import CertificateFactory, CourseFactory, UserFactory
+from training.views import verification
 
-# The project urlconf mounts training.urls_public at /certificates/; until it does, this
-# test module does (the same patterns at the same address).
-urlpatterns = [*project_urlpatterns]
-if not any(getattr(pattern, "namespace", None) == "certificates" for pattern in project_urlpatterns):
-    urlpatterns.append(path("certificates/", include("training.urls_public")))
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture(autouse=True)
 def one_minute(monkeypatch):
     """The limit counts per clock minute: keep every request of a test in the same one."""
-    import training.views_certificates
-
-    monkeypatch.setattr(training.views_certificates, "_current_minute", lambda: 30_000_000)
-
-
-@pytest.fixture
-def manager(xinhua):
-    return UserFactory(username="trainer", hospital=xinhua, roles=[Role.TRAINING_MANAGER])
+    monkeypatch.setattr(verification, "_current_minute", lambda: 30_000_000)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ issue. Instead it is
 
 "Expired" is not a stored status: a valid certificate past its expiry date reads as expired.
 
-The PDF is made by a task (training/tasks_exams.py) from what the row recorded at issue (the
+The PDF is made by the platform's PDF pipeline (cloudpeds/core/documents.py GeneratedPdf,
+run by the task cloudpeds.core.tasks.generate_pdf) from what the row recorded at issue (the
 holder's name as it was then, the course's title, credit hours and class), so a later name
 change or course edit never alters a certificate already given out.
 """
@@ -23,21 +24,28 @@ import secrets
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from cloudpeds.core.documents import GeneratedPdf
+
 from .courses import CreditClass, TrainingError, _lang, is_training_manager
 
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
+    from cloudpeds.core.pdf import StaticOnlyFetcher
+
+    from .courses import Course
+    from .exams import Attempt
+
 __all__ = [
-    "CME_ANNUAL_CREDITS_DEFAULT",
     "EXPIRY_REMINDER_DAYS",
     "RENEWAL_WINDOW_DAYS",
     "Certificate",
@@ -62,12 +70,10 @@ CODE_GROUP_LENGTH = 4
 EXPIRY_REMINDER_DAYS = (90, 30, 7)
 RENEWAL_WINDOW_DAYS = max(EXPIRY_REMINDER_DAYS)
 
-# China's continuing medical education asks 25 credits a year; settings.CME_ANNUAL_CREDITS.
-CME_ANNUAL_CREDITS_DEFAULT = 25
-
 
 def annual_credit_requirement() -> int:
-    return int(getattr(settings, "CME_ANNUAL_CREDITS", CME_ANNUAL_CREDITS_DEFAULT))
+    """China's continuing medical education asks 25 credits a year (settings.CME_ANNUAL_CREDITS)."""
+    return settings.CME_ANNUAL_CREDITS
 
 
 def new_verification_code() -> str:
@@ -106,7 +112,7 @@ class CertificateStatus(models.TextChoices):
 
 
 class CertificateQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CertificateQuerySet:
+    def visible_to(self, user: User) -> CertificateQuerySet:
         """A holder sees their own certificates; training managers see everyone's."""
         if not user.is_authenticated:
             return self.none()
@@ -117,6 +123,10 @@ class CertificateQuerySet(models.QuerySet):
     def valid(self) -> CertificateQuerySet:
         """Valid, expired or not (expiry is a date, not a status)."""
         return self.filter(status=CertificateStatus.VALID)
+
+    def expiring(self, today: date) -> CertificateQuerySet:
+        """Valid certificates that expire from `today` to the end of the widest reminder window."""
+        return self.valid().filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=RENEWAL_WINDOW_DAYS))
 
     def credit_bearing(self) -> CertificateQuerySet:
         """The certificates that count for the yearly CME credits: one per pass.
@@ -140,7 +150,7 @@ class CertificateQuerySet(models.QuerySet):
         return total or Decimal("0")
 
 
-class Certificate(models.Model):
+class Certificate(GeneratedPdf, models.Model):
     Status = CertificateStatus
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -186,12 +196,15 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     revoke_reason = models.TextField(_("reason for revocation"), blank=True)
-    # The PDF: written by the task, then recorded here (see training/tasks_exams.py).
+    # The PDF: written to storage, then recorded here (GeneratedPdf, cloudpeds/core/documents.py).
     pdf = models.FileField(upload_to="certificates/", null=True, blank=True, max_length=200)
     pdf_requested_at = models.DateTimeField(default=timezone.now)
     pdf_generated_at = models.DateTimeField(null=True, blank=True)
 
     objects = CertificateQuerySet.as_manager()
+
+    pdf_file_field = "pdf"
+    pdf_generated_field = "pdf_generated_at"
 
     class Meta:
         verbose_name = _("certificate")
@@ -245,12 +258,7 @@ class Certificate(models.Model):
         return self.days_to_expiry(today) <= RENEWAL_WINDOW_DAYS
 
     def verification_path(self) -> str:
-        try:
-            return reverse("certificates:verify", args=[self.code])
-        except NoReverseMatch:
-            # The project urlconf mounts training.urls_public at /certificates/; until it
-            # does, a certificate printed now must still carry the address it will have.
-            return f"/certificates/verify/{self.code}/"
+        return reverse("certificates:verify", args=[self.code])
 
     def verification_url(self) -> str:
         """Absolute (a QR code and a printed page are read outside the portal)."""
@@ -280,37 +288,17 @@ class Certificate(models.Model):
             return "stalled"
         return "pending"
 
-    def generate_pdf(self) -> bool:
-        """Render and store the PDF unless it exists. Returns whether this run made it.
+    # --- cloudpeds.core.documents.GeneratedPdf: the one task renders it, outside any lock ---
 
-        The file is written to storage first and only then recorded on the row, in a short
-        locked transaction: a worker killed mid-render leaves no half certificate (nothing is
-        offered until the row points at a whole file) and the retry finishes the job. A second
-        run finds the PDF recorded and does nothing; the file name is fixed per certificate,
-        so a retry after a crash between writing and recording replaces its own leftover.
-        """
-        if self.pdf_ready:
-            return False
-        pdf = self.build_pdf()
-        storage = self.pdf.storage
-        name = f"certificates/{self.public_id}/certificate-{self.code}.pdf"
-        if storage.exists(name):
-            storage.delete(name)
-        saved = storage.save(name, ContentFile(pdf))
-        with transaction.atomic():
-            locked = type(self).objects.select_for_update().get(pk=self.pk)
-            if locked.pdf_ready:
-                # A redelivered task recorded the same certificate meanwhile.
-                if locked.pdf.name != saved:
-                    transaction.on_commit(lambda: storage.delete(saved), robust=True)
-                return False
-            locked.pdf.name = saved
-            locked.pdf_generated_at = timezone.now()
-            locked.save(update_fields=["pdf", "pdf_generated_at"])
-        self.pdf.name, self.pdf_generated_at = locked.pdf.name, locked.pdf_generated_at
-        return True
+    def pdf_is_current(self) -> bool:
+        # Made once: a certificate never changes after issue (a correction is a reissue).
+        return self.pdf_ready
 
-    def build_pdf(self, fetcher=None) -> bytes:
+    def pdf_storage_name(self) -> str:
+        # Fixed per certificate, so a retry after a crash replaces its own leftover.
+        return f"certificates/{self.public_id}/certificate-{self.code}.pdf"
+
+    def build_pdf(self, fetcher: StaticOnlyFetcher | None = None) -> bytes:
         # Imported here: WeasyPrint is loaded by the worker that renders, not by web requests.
         from django.utils import translation
 
@@ -332,7 +320,7 @@ class Certificate(models.Model):
             "qr": qr_data_uri(url),
         }
 
-    def can_download(self, user) -> bool:
+    def can_download(self, user: User) -> bool:
         # A revoked or replaced certificate is not handed out again; its page still says why.
         return (
             self.status == CertificateStatus.VALID
@@ -348,14 +336,13 @@ class Certificate(models.Model):
                 return
             locked.pdf_requested_at = timezone.now()
             locked.save(update_fields=["pdf_requested_at"])
-            pk = locked.pk
-            transaction.on_commit(lambda: queue_certificate_pdf(pk), robust=True)
+            locked.queue_pdf()
         self.pdf_requested_at = locked.pdf_requested_at
 
     # --- Issue --------------------------------------------------------------------------------------
 
     @classmethod
-    def issue_for(cls, attempt, now: datetime | None = None) -> Certificate:
+    def issue_for(cls, attempt: Attempt, now: datetime | None = None) -> Certificate:
         """The certificate of a passed attempt: made once, whoever asks and however often.
 
         Call inside the transaction that graded the attempt. An existing valid certificate
@@ -402,7 +389,7 @@ class Certificate(models.Model):
         return certificate
 
     @classmethod
-    def _new(cls, *, course, holder, **fields: Any) -> Certificate:
+    def _new(cls, *, course: Course, holder: User, **fields: Any) -> Certificate:
         hospital = holder.hospital
         return cls(
             course=course,
@@ -420,8 +407,7 @@ class Certificate(models.Model):
     def _after_issue(self, kind: str) -> None:
         from cloudpeds.notifications.services import notify
 
-        pk = self.pk
-        transaction.on_commit(lambda: queue_certificate_pdf(pk), robust=True)
+        self.queue_pdf()
         notify([self.holder], kind, self, context=self.notification_context())
 
     def notification_context(self) -> dict[str, Any]:
@@ -434,12 +420,41 @@ class Certificate(models.Model):
             "credit_class": self.credit_class,
         }
 
-    def _record(self, kind: str, actor, note: str = "") -> CertificateEvent:
+    def send_expiry_reminder(self, today: date) -> bool:
+        """Tell the holder the certificate expires soon if a reminder is due `today`; each once.
+
+        The CertificateReminder row (unique per certificate and threshold) is written in the
+        same transaction as the notification, so a second run, or a concurrent one, sends
+        nothing more.
+        """
+        from cloudpeds.notifications.services import notify
+
+        days_left = self.days_to_expiry(today)
+        threshold = due_reminder(days_left)
+        if threshold is None:
+            return False
+        try:
+            with transaction.atomic():
+                _row, created = CertificateReminder.objects.get_or_create(certificate=self, days_before=threshold)
+                if not created:
+                    return False
+                notify(
+                    [self.holder],
+                    "training.certificate_expiring",
+                    self,
+                    context={**self.notification_context(), "days_left": days_left},
+                    url=self.course.get_absolute_url(),
+                )
+        except IntegrityError:
+            return False  # a concurrent run sent it
+        return True
+
+    def _record(self, kind: str, actor: User | None, note: str = "") -> CertificateEvent:
         return CertificateEvent.objects.create(certificate=self, kind=kind, actor=actor, note=note)
 
     # --- Manager actions -----------------------------------------------------------------------------
 
-    def revoke(self, user, reason: str) -> None:
+    def revoke(self, user: User, reason: str) -> None:
         """Withdraw the certificate; the verification page shows the reason and the date."""
         from cloudpeds.notifications.services import notify
 
@@ -468,7 +483,7 @@ class Certificate(models.Model):
         for field in ("status", "revoked_at", "revoked_by", "revoke_reason"):
             setattr(self, field, getattr(locked, field))
 
-    def reissue(self, user, note: str = "") -> Certificate:
+    def reissue(self, user: User, note: str = "") -> Certificate:
         """A new certificate with the holder's current name (after a correction): same pass,
         score and dates, new code. The old code then says "superseded by" the new one."""
         if not is_training_manager(user):
@@ -527,12 +542,6 @@ _PDF_LABELS = {
 }
 
 
-def queue_certificate_pdf(certificate_pk: int) -> None:
-    from training.tasks_exams import generate_certificate_pdf
-
-    generate_certificate_pdf.delay(certificate_pk)
-
-
 class CertificateEvent(models.Model):
     class Kind(models.TextChoices):
         ISSUED = "issued", _("Issued")
@@ -579,6 +588,3 @@ def due_reminder(days_left: int) -> int | None:
         return None
     due = [days for days in EXPIRY_REMINDER_DAYS if days_left <= days]
     return min(due) if due else None
-
-
-REMINDER_LOOKAHEAD = timedelta(days=RENEWAL_WINDOW_DAYS)

@@ -18,7 +18,7 @@ import re
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -36,6 +36,11 @@ from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.core.text import render_markdown
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cloudpeds.accounts.models import Hospital, User
+
 __all__ = [
     "Course",
     "CourseEvent",
@@ -49,6 +54,7 @@ __all__ = [
     "LessonProgress",
     "Module",
     "TrainingError",
+    "is_learner",
     "is_training_manager",
     "merge_intervals",
     "total_length",
@@ -89,8 +95,13 @@ def _lang() -> str:
     return "en" if lang.startswith("en") else "zh"
 
 
-def is_training_manager(user) -> bool:
+def is_training_manager(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.TRAINING_MANAGER)))
+
+
+def is_learner(user: User) -> bool:
+    """Every doctor is a trainee: the people who enrol in courses and sit exams."""
+    return bool(user.is_authenticated and user.is_doctor)
 
 
 def merge_intervals(intervals: list[list[float]] | list[tuple[float, float]]) -> list[list[float]]:
@@ -162,7 +173,7 @@ class CourseQuerySet(models.QuerySet):
     def published(self) -> CourseQuerySet:
         return self.filter(status=CourseStatus.PUBLISHED)
 
-    def visible_to(self, user) -> CourseQuerySet:
+    def visible_to(self, user: User) -> CourseQuerySet:
         """Managers see every course; others see published ones and those they are enrolled in
         (a course taken back to draft stays open to the people already taking it)."""
         if not user.is_authenticated:
@@ -172,7 +183,7 @@ class CourseQuerySet(models.QuerySet):
         enrolled = Enrolment.objects.filter(user=user).values("course_id")
         return self.filter(Q(status=CourseStatus.PUBLISHED) | Q(pk__in=enrolled))
 
-    def open_to(self, user) -> CourseQuerySet:
+    def open_to(self, user: User) -> CourseQuerySet:
         """Published self-enrolment courses the user has not joined."""
         return self.published().filter(is_open=True).exclude(enrolments__user=user)
 
@@ -255,18 +266,18 @@ class Course(ReloadableStatusMixin, models.Model):
 
     # --- Who may do what --------------------------------------------------------------------------
 
-    def can_manage(self, user) -> bool:
+    def can_manage(self, user: User) -> bool:
         return is_training_manager(user)
 
-    def can_enrol_self(self, user) -> bool:
-        return bool(user.is_authenticated and user.is_doctor and self.is_open and self.is_published)
+    def can_enrol_self(self, user: User) -> bool:
+        return bool(is_learner(user) and self.is_open and self.is_published)
 
     # --- Transitions --------------------------------------------------------------------------------
 
     def _locked(self) -> Course:
         return type(self).objects.select_for_update().get(pk=self.pk)
 
-    def _record(self, actor, kind: str, from_status: str, note: str = "") -> CourseEvent:
+    def _record(self, actor: User, kind: str, from_status: str, note: str = "") -> CourseEvent:
         return CourseEvent.objects.create(
             course=self, actor=actor, kind=kind, from_status=from_status, to_status=self.status, note=note
         )
@@ -279,7 +290,7 @@ class Course(ReloadableStatusMixin, models.Model):
     def _to_draft(self) -> None:
         pass
 
-    def publish(self, user) -> None:
+    def publish(self, user: User) -> None:
         """Learners can find the course. A course with no lesson cannot be published."""
         if not self.can_manage(user):
             raise TrainingError(_("Only training managers can publish courses."))
@@ -296,7 +307,7 @@ class Course(ReloadableStatusMixin, models.Model):
         self.__dict__["status"] = locked.status
         self.published_at = locked.published_at
 
-    def unpublish(self, user) -> None:
+    def unpublish(self, user: User) -> None:
         """Back to draft: hidden from the catalogue; existing enrolments keep working."""
         if not self.can_manage(user):
             raise TrainingError(_("Only training managers can unpublish courses."))
@@ -311,7 +322,7 @@ class Course(ReloadableStatusMixin, models.Model):
 
     # --- Enrolment ----------------------------------------------------------------------------------
 
-    def enrol_self(self, user) -> Enrolment:
+    def enrol_self(self, user: User) -> Enrolment:
         if not self.can_enrol_self(user):
             raise TrainingError(_("This course is not open for self-enrolment."))
         enrolments, _created = self.enrol([user], by=user, source=EnrolmentSource.SELF)
@@ -319,9 +330,9 @@ class Course(ReloadableStatusMixin, models.Model):
 
     def enrol(
         self,
-        users,
+        users: Iterable[User],
         *,
-        by,
+        by: User,
         source: str = "manager",
         due_date: date | None = None,
     ) -> tuple[list[Enrolment], int]:
@@ -366,7 +377,13 @@ class Course(ReloadableStatusMixin, models.Model):
         return enrolments, len(created)
 
     def enrol_cohort(
-        self, *, by, hospital=None, role: str | None = None, title: str = "", due_date: date | None = None
+        self,
+        *,
+        by: User,
+        hospital: Hospital | None = None,
+        role: str | None = None,
+        title: str = "",
+        due_date: date | None = None,
     ) -> tuple[list[Enrolment], int]:
         """Enrol every active doctor matching the hospital × role × professional title picked."""
         return self.enrol(
@@ -385,13 +402,13 @@ class Course(ReloadableStatusMixin, models.Model):
             "credit_class": self.credit_class,
         }
 
-    def completion_required_met(self, user) -> bool:
+    def completion_required_met(self, user: User) -> bool:
         """The learner finished every lesson (what the exam requires before an attempt)."""
         enrolment = self.enrolments.filter(user=user).first()
         return bool(enrolment and enrolment.is_complete)
 
 
-def cohort_members(*, hospital=None, role: str | None = None, title: str = "") -> models.QuerySet:
+def cohort_members(*, hospital: Hospital | None = None, role: str | None = None, title: str = "") -> models.QuerySet:
     """Active doctors (every doctor is a trainee) matching whichever of the three was picked."""
     from django.contrib.auth import get_user_model
 
@@ -459,7 +476,7 @@ def _lesson_video_path(instance: Lesson, filename: str) -> str:
 
 
 class LessonQuerySet(models.QuerySet):
-    def visible_to(self, user) -> LessonQuerySet:
+    def visible_to(self, user: User) -> LessonQuerySet:
         """Managers see every lesson; learners the lessons of courses they are enrolled in."""
         if not user.is_authenticated:
             return self.none()
@@ -555,7 +572,7 @@ class EnrolmentSource(models.TextChoices):
 
 
 class EnrolmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EnrolmentQuerySet:
+    def visible_to(self, user: User) -> EnrolmentQuerySet:
         """A learner sees their own enrolments; training managers see everyone's."""
         if not user.is_authenticated:
             return self.none()
@@ -716,7 +733,7 @@ class Enrolment(models.Model):
             )
         return True
 
-    def set_due_date(self, user, due_date: date | None) -> None:
+    def set_due_date(self, user: User, due_date: date | None) -> None:
         if not is_training_manager(user):
             raise TrainingError(_("Only training managers can set due dates."))
         type(self).objects.filter(pk=self.pk).update(due_date=due_date)

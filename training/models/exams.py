@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -32,8 +32,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_fsm import FSMField, transition
 
+from ..item_analysis import ItemStats, Sitting, analyse
 from .certificates import Certificate
-from .courses import TrainingError, _lang, is_training_manager
+from .courses import TrainingError, _lang, is_learner, is_training_manager
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 __all__ = [
     "ANSWER_GRACE",
@@ -50,6 +54,7 @@ __all__ = [
     "Question",
     "QuestionCategory",
     "QuestionKind",
+    "takes_or_manages_exams",
 ]
 
 # Answers (and a submit) arriving this long after the deadline still count: the request
@@ -59,6 +64,11 @@ ANSWER_GRACE = timedelta(seconds=60)
 # Draws use the operating system's randomness: a learner must not be able to predict which
 # questions the next attempt brings.
 _random = random.SystemRandom()
+
+
+def takes_or_manages_exams(user: User) -> bool:
+    """Who sees a course's exam panel: learners (where they stand), training managers (its state)."""
+    return is_learner(user) or is_training_manager(user)
 
 
 def _bilingual(obj: Any, name: str) -> str:
@@ -98,7 +108,7 @@ class QuestionKind(models.TextChoices):
 
 
 class QuestionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> QuestionQuerySet:
+    def visible_to(self, user: User) -> QuestionQuerySet:
         """Question banks are for training managers only: a learner must not read the key."""
         if not is_training_manager(user):
             return self.none()
@@ -387,7 +397,7 @@ class Exam(models.Model):
 
     # --- Publishing ------------------------------------------------------------------------------
 
-    def publish(self, user) -> None:
+    def publish(self, user: User) -> None:
         """Learners can sit the exam. Refused while a category has fewer questions than it must draw."""
         if not is_training_manager(user):
             raise TrainingError(_("Only training managers can publish exams."))
@@ -399,7 +409,7 @@ class Exam(models.Model):
             locked.save(update_fields=["status", "published_at"])
         self.status, self.published_at = locked.status, locked.published_at
 
-    def unpublish(self, user) -> None:
+    def unpublish(self, user: User) -> None:
         """No new attempts; attempts under way can still be finished."""
         if not is_training_manager(user):
             raise TrainingError(_("Only training managers can take exams back to draft."))
@@ -419,18 +429,47 @@ class Exam(models.Model):
     def _to_draft(self) -> None:
         pass
 
+    # --- Item analysis (training/item_analysis.py) ----------------------------------------------
+
+    def sittings(self) -> list[Sitting]:
+        """The exam's submitted attempts as sittings, in two queries whatever their number."""
+        attempts = list(
+            self.attempts.filter(status=AttemptStatus.SUBMITTED)
+            .order_by("submitted_at", "pk")
+            .values_list("pk", "score_percent")
+        )
+        answers: dict[int, dict[int, bool]] = {pk: {} for pk, _score in attempts}
+        rows = AttemptQuestion.objects.filter(attempt__exam=self, attempt__status=AttemptStatus.SUBMITTED).values_list(
+            "attempt_id", "question_id", "is_correct"
+        )
+        for attempt_id, question_id, is_correct in rows:
+            answers[attempt_id][question_id] = bool(is_correct)
+        return [Sitting(key=pk, score=float(score or 0), answers=answers[pk]) for pk, score in attempts]
+
+    def item_analysis(self) -> tuple[list[ItemStats], int]:
+        """Every question of the exam's bank that was drawn at least once, flagged ones first,
+        then by difficulty (hardest first); and the number of sittings analysed."""
+        sittings = self.sittings()
+        stats = analyse(sittings)
+        for question in Question.objects.filter(pk__in=stats).select_related("category"):
+            stats[question.pk].question = question
+        rows = sorted(
+            stats.values(), key=lambda item: (not item.flags, item.p if item.p is not None else 1, item.question_id)
+        )
+        return rows, len(sittings)
+
     # --- A learner's standing --------------------------------------------------------------------
 
-    def override_for(self, user) -> ExamOverride | None:
+    def override_for(self, user: User) -> ExamOverride | None:
         return self.overrides.filter(user=user).first()
 
-    def attempts_allowed_for(self, user, override: ExamOverride | None = None) -> int:
+    def attempts_allowed_for(self, user: User, override: ExamOverride | None = None) -> int:
         return self.attempts_allowed + (override.extra_attempts if override else 0)
 
-    def time_allowed_for(self, user, override: ExamOverride | None = None) -> timedelta:
+    def time_allowed_for(self, user: User, override: ExamOverride | None = None) -> timedelta:
         return timedelta(minutes=self.time_limit_minutes + (override.extra_minutes if override else 0))
 
-    def standing(self, user, now: datetime | None = None) -> ExamStanding:
+    def standing(self, user: User, now: datetime | None = None) -> ExamStanding:
         now = now or timezone.now()
         attempts = list(self.attempts.filter(user=user).order_by("number"))
         open_attempt = next((a for a in attempts if a.status == AttemptStatus.OPEN), None)
@@ -475,7 +514,7 @@ class Exam(models.Model):
                 standing.state = "can_start"
         return standing
 
-    def start_attempt(self, user, now: datetime | None = None, rng: random.Random | None = None) -> Attempt:
+    def start_attempt(self, user: User, now: datetime | None = None, rng: random.Random | None = None) -> Attempt:
         """Start an attempt, or continue the open one (a second tab, a double click)."""
         now = now or timezone.now()
         with transaction.atomic():
@@ -573,7 +612,7 @@ class AttemptFinish(models.TextChoices):
 
 
 class AttemptQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AttemptQuerySet:
+    def visible_to(self, user: User) -> AttemptQuerySet:
         """Only the learner's own attempts: managers read results through item analysis."""
         if not user.is_authenticated:
             return self.none()

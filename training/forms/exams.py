@@ -1,13 +1,18 @@
-"""Forms of the exam and certificate pages: they parse and validate; the rules are on the models."""
+"""Forms of the exam pages: they parse and validate; the rules are on the models."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .importers import MAX_OPTIONS, TRUE_FALSE_OPTIONS
-from .models import Course, Exam, ExamOverride, Question, QuestionCategory, QuestionKind
+from ..importers import MAX_OPTIONS, TRUE_FALSE_OPTIONS
+from ..models import Course, Exam, ExamOverride, Question, QuestionCategory, QuestionKind
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 
 class AnswerForm(forms.Form):
@@ -159,6 +164,10 @@ class ExamSettingsForm(forms.ModelForm):
         return {category.pk: self.cleaned_data[f"draw_{category.pk}"] for category in self.categories}
 
 
+def _learner_label(user: User) -> str:
+    return f"{user.display_name} ({user.username})"
+
+
 class OverrideForm(forms.ModelForm):
     learner = forms.ModelChoiceField(label=_("Learner"), queryset=get_user_model().objects.none())
 
@@ -170,21 +179,4 @@ class OverrideForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         learners = get_user_model().objects.filter(enrolments__course=course).order_by("last_name", "first_name", "pk")
         self.fields["learner"].queryset = learners
-        self.fields["learner"].label_from_instance = lambda user: f"{user.display_name} ({user.username})"
-
-
-class RevokeForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReissueForm(forms.Form):
-    note = forms.CharField(
-        label=_("Why (for the record)"),
-        max_length=500,
-        required=False,
-        help_text=_("Correct the person's name in their account first: the new certificate uses it."),
-    )
-
-
-class VerifyForm(forms.Form):
-    code = forms.CharField(label=_("Verification code"), max_length=40)
+        self.fields["learner"].label_from_instance = _learner_label

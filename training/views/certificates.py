@@ -1,22 +1,18 @@
-"""Certificate pages: the learner's list and credits, a certificate with its PDF, the
-training managers' revoke and reissue, and the public verification page.
+"""Certificate pages behind sign-in: the learner's list and credits, a certificate with its
+PDF, the training managers' list, revoke and reissue (the public verification page is
+verification.py).
 
 Certificates load through `Certificate.objects.visible_to(user)` (the holder's own; every
-certificate for training managers), so someone else's certificate is a 404. The
-verification page needs no sign-in: it shows what a certificate says and whether it stands,
-never a phone or ID number, and is rate limited per address.
+certificate for training managers), so someone else's certificate is a 404. Manager pages
+refuse everyone else with a 403 before any lookup (`@requires(is_training_manager)`).
 """
 
 from __future__ import annotations
 
-import time
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -26,25 +22,18 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cloudpeds.audit.models import client_ip
+from cloudpeds.accounts.access import requires
 
-from .forms_exams import ReissueForm, RevokeForm, VerifyForm
-from .models import Certificate, TrainingError, annual_credit_requirement, is_training_manager, normalise_code
+from ..forms.certificates import ReissueForm, RevokeForm
+from ..models import Certificate, TrainingError, annual_credit_requirement, is_training_manager, normalise_code
 
 # The PDF is opened by the browser's viewer or saved, never as part of a portal page.
 _FILE_CSP = "default-src 'none'; sandbox"
-# Verification lookups per address per minute (settings.CERTIFICATE_VERIFY_RATE_LIMIT).
-VERIFY_RATE_LIMIT_DEFAULT = 30
 
 
 def _certificate(request: HttpRequest, public_id: UUID) -> Certificate:
     certificates = Certificate.objects.visible_to(request.user).select_related("course", "holder", "superseded_by")
     return get_object_or_404(certificates, public_id=public_id)
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not is_training_manager(request.user):
-        raise PermissionDenied
 
 
 # --- The learner -------------------------------------------------------------------------------
@@ -151,10 +140,9 @@ def download_certificate(request: HttpRequest, public_id: UUID) -> FileResponse:
 # --- Training managers ---------------------------------------------------------------------------
 
 
-@login_required
 @require_GET
+@requires(is_training_manager)
 def manage_certificates(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     certificates = Certificate.objects.visible_to(request.user).select_related("course", "holder")
     query = request.GET.get("q", "").strip()
     if query:
@@ -177,10 +165,9 @@ def manage_certificates(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@requires(is_training_manager)
 def revoke_certificate(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    _require_manager(request)
     certificate = _certificate(request, public_id)
     form = RevokeForm(request.POST)
     if not form.is_valid():
@@ -195,10 +182,9 @@ def revoke_certificate(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(certificate.get_absolute_url())
 
 
-@login_required
 @require_POST
+@requires(is_training_manager)
 def reissue_certificate(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    _require_manager(request)
     certificate = _certificate(request, public_id)
     form = ReissueForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -209,58 +195,3 @@ def reissue_certificate(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return redirect(certificate.get_absolute_url())
     messages.success(request, _("A new certificate was issued with the code %(code)s.") % {"code": new.code})
     return redirect(new.get_absolute_url())
-
-
-# --- Public verification --------------------------------------------------------------------------
-
-
-def _current_minute() -> int:
-    return int(time.time() // 60)
-
-
-def _rate_limited(request: HttpRequest) -> bool:
-    """More than the limit of lookups from this address in the current minute."""
-    limit = int(getattr(settings, "CERTIFICATE_VERIFY_RATE_LIMIT", VERIFY_RATE_LIMIT_DEFAULT))
-    key = f"training:verify:{client_ip(request) or 'unknown'}:{_current_minute()}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > limit
-
-
-def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "training/certificate_verify_limited.html", status=429)
-    response["Retry-After"] = "60"
-    return response
-
-
-@require_GET
-def verify_lookup(request: HttpRequest) -> HttpResponse:
-    """A form to type a code in (for a printed certificate read without a phone)."""
-    form = VerifyForm(request.GET or None)
-    if form.is_valid():
-        code = normalise_code(form.cleaned_data["code"]) or form.cleaned_data["code"].strip()
-        return redirect("certificates:verify", code=code)
-    return render(request, "training/certificate_verify_form.html", {"form": form})
-
-
-@require_GET
-def verify(request: HttpRequest, code: str) -> HttpResponse:
-    if _rate_limited(request):
-        return _too_many(request)
-    normalised = normalise_code(code)
-    certificate = (
-        Certificate.objects.select_related("superseded_by").filter(code=normalised).first() if normalised else None
-    )
-    if certificate is None:
-        response = render(request, "training/certificate_verify_unknown.html", {"code": code[:40]}, status=404)
-    else:
-        response = render(
-            request, "training/certificate_verify.html", {"certificate": certificate, "state": certificate.state()}
-        )
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response

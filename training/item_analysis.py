@@ -16,6 +16,8 @@ A question is flagged for review when most of the strong candidates who drew it 
 candidates do better on it than strong ones (negative discrimination).
 
 Every attempt counts, first or repeated: each is a sitting with its own random paper.
+
+Pure: no database here. `Exam.item_analysis()` reads the sittings and the questions.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attempt, AttemptQuestion, AttemptStatus, Exam, Question
+if TYPE_CHECKING:
+    from .models import Question
 
 GROUP_SHARE = Decimal("0.27")
 
@@ -132,33 +136,3 @@ def _point_biserial(scores: list[tuple[float, bool]]) -> float | None:
         return None
     p = len(right) / n
     return (sum(right) / len(right) - sum(wrong) / len(wrong)) / sd * math.sqrt(p * (1 - p))
-
-
-def sittings_of(exam: Exam) -> list[Sitting]:
-    """The exam's submitted attempts as sittings, in two queries whatever their number."""
-    attempts = list(
-        Attempt.objects.filter(exam=exam, status=AttemptStatus.SUBMITTED)
-        .order_by("submitted_at", "pk")
-        .values_list("pk", "score_percent")
-    )
-    answers: dict[int, dict[int, bool]] = {pk: {} for pk, _score in attempts}
-    rows = AttemptQuestion.objects.filter(attempt__exam=exam, attempt__status=AttemptStatus.SUBMITTED).values_list(
-        "attempt_id", "question_id", "is_correct"
-    )
-    for attempt_id, question_id, is_correct in rows:
-        answers[attempt_id][question_id] = bool(is_correct)
-    return [Sitting(key=pk, score=float(score or 0), answers=answers[pk]) for pk, score in attempts]
-
-
-def item_analysis(exam: Exam) -> tuple[list[ItemStats], int]:
-    """Every question of the exam's bank that was drawn at least once, flagged ones first,
-    then by difficulty (hardest first); and the number of sittings analysed."""
-    sittings = sittings_of(exam)
-    stats = analyse(sittings)
-    questions = Question.objects.filter(pk__in=stats).select_related("category")
-    for question in questions:
-        stats[question.pk].question = question
-    rows = sorted(
-        stats.values(), key=lambda item: (not item.flags, item.p if item.p is not None else 1, item.question_id)
-    )
-    return rows, len(sittings)

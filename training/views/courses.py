@@ -4,20 +4,18 @@ beats) and the training managers' side (courses, modules, lessons, enrolment, pr
 Courses load through `Course.objects.visible_to` (drafts are the managers' only), lessons
 through `Lesson.objects.visible_to` (the learner's enrolled courses) and enrolments through
 `Enrolment.objects.visible_to` (one's own), so anything else is a 404. Manager pages refuse
-other people with a 403 before any lookup. Behaviour is on the models.
+other people with a 403 before any lookup (`@requires(is_training_manager)`). Behaviour is
+on the models.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
@@ -35,10 +33,11 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from cloudpeds.accounts.access import requires
 from cloudpeds.core.exports import csv_response
 from cloudpeds.core.ranges import ranged_file_response
 
-from .forms_courses import (
+from ..forms.courses import (
     CohortForm,
     CourseForm,
     DueDateForm,
@@ -47,25 +46,12 @@ from .forms_courses import (
     ModuleForm,
     ProgressFilterForm,
 )
-from .models import Course, Enrolment, Lesson, LessonProgress, Module, TrainingError, is_training_manager
-from .models.courses import HEARTBEAT_MAX_INTERVALS
+from ..models import Course, Enrolment, Lesson, LessonProgress, Module, TrainingError, is_learner, is_training_manager
+from ..models.courses import HEARTBEAT_MAX_INTERVALS
 
 PROGRESS_PAGE_SIZE = 50
 HEARTBEAT_SECONDS = 10
 HEARTBEAT_MAX_BYTES = 16 * 1024
-
-
-def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in (else the login page) and a training manager (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_training_manager(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _course(request: HttpRequest, slug: str) -> Course:
@@ -94,7 +80,7 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("course")
         .order_by("completed_at", "due_date", "-created_at")
     )
-    open_courses = Course.objects.open_to(request.user).order_by("title_zh") if request.user.is_doctor else []
+    open_courses = Course.objects.open_to(request.user).order_by("title_zh") if is_learner(request.user) else []
     return render(
         request,
         "training/index.html",
@@ -258,16 +244,16 @@ def lesson_video(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # --- Training managers: courses, modules, lessons ----------------------------------------------
 
 
-@manager_required
 @require_GET
+@requires(is_training_manager)
 def manage_courses(request: HttpRequest) -> HttpResponse:
     courses = Course.objects.with_lesson_count().with_enrolment_counts().order_by("status", "-created_at")
     page = Paginator(courses, PROGRESS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "training/manage/courses.html", {"page": page})
 
 
-@manager_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def create_course(request: HttpRequest) -> HttpResponse:
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -278,8 +264,8 @@ def create_course(request: HttpRequest) -> HttpResponse:
     return render(request, "training/manage/course_form.html", {"form": form, "course": None})
 
 
-@manager_required
 @require_GET
+@requires(is_training_manager)
 def manage_course(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     modules = course.modules.prefetch_related(
@@ -297,8 +283,8 @@ def manage_course(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@manager_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def edit_course(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     form = CourseForm(request.POST or None, instance=course)
@@ -309,8 +295,8 @@ def edit_course(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "training/manage/course_form.html", {"form": form, "course": course})
 
 
-@manager_required
 @require_POST
+@requires(is_training_manager)
 def publish_course(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     try:
@@ -322,8 +308,8 @@ def publish_course(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("training:manage_course", course.slug)
 
 
-@manager_required
 @require_POST
+@requires(is_training_manager)
 def unpublish_course(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     try:
@@ -335,8 +321,8 @@ def unpublish_course(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("training:manage_course", course.slug)
 
 
-@manager_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def add_module(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     form = ModuleForm(request.POST or None, initial={"order": course.modules.count() + 1})
@@ -348,8 +334,8 @@ def add_module(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "training/manage/module_form.html", {"form": form, "course": course, "module": None})
 
 
-@manager_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def edit_module(request: HttpRequest, public_id: UUID) -> HttpResponse:
     module = get_object_or_404(Module.objects.select_related("course"), public_id=public_id)
     form = ModuleForm(request.POST or None, instance=module)
@@ -362,8 +348,8 @@ def edit_module(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
-@manager_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def add_lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
     module = get_object_or_404(Module.objects.select_related("course"), public_id=public_id)
     form = LessonForm(request.POST or None, request.FILES or None, initial={"order": module.lessons.count() + 1})
@@ -379,8 +365,8 @@ def add_lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
-@manager_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def edit_lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
     lesson = get_object_or_404(Lesson.objects.select_related("module__course"), public_id=public_id)
     form = LessonForm(request.POST or None, request.FILES or None, instance=lesson)
@@ -398,8 +384,8 @@ def edit_lesson(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # --- Training managers: enrolment --------------------------------------------------------------
 
 
-@manager_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def enrol_person(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     form = EnrolPersonForm(request.POST or None)
@@ -419,8 +405,8 @@ def enrol_person(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "training/manage/enrol_person.html", {"form": form, "course": course})
 
 
-@manager_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def enrol_cohort(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     form = CohortForm(request.POST or None)
@@ -446,8 +432,8 @@ def enrol_cohort(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "training/manage/enrol_cohort.html", {"form": form, "course": course})
 
 
-@manager_required
 @require_POST
+@requires(is_training_manager)
 def set_due_date(request: HttpRequest, public_id: UUID) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment.objects.select_related("course"), public_id=public_id)
     form = DueDateForm(request.POST)
@@ -474,8 +460,8 @@ def _filtered_enrolments(request: HttpRequest, course: Course) -> tuple[Any, Pro
     return enrolments, filters
 
 
-@manager_required
 @require_GET
+@requires(is_training_manager)
 def course_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """Progress per learner (paginated), per hospital and per cohort (hospital × title).
 
@@ -507,8 +493,8 @@ def course_progress(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@manager_required
 @require_GET
+@requires(is_training_manager)
 def export_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """CSV (UTF-8 with BOM, so Excel reads Chinese): ?by=learner (default), hospital or cohort."""
     course = _course(request, slug)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.accounts.models import Hospital
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
+from handbook.models import TopicVersion
 
-from .models import Course, Lesson, Module
+from ..models import Course, Lesson, Module
 
 # Addresses the management URLs use as words: a course cannot take them as its slug.
 RESERVED_SLUGS = frozenset({"new", "modules", "lessons", "enrolments", "courses", "questions", "exams", "certificates"})
@@ -94,10 +95,8 @@ class LessonForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["handbook_topic_version"]
-        # Lessons cite versions readers can open (published or superseded), found through
-        # the foreign key so that training does not import the handbook app.
-        topic_versions = Lesson._meta.get_field("handbook_topic_version").related_model.objects
-        field.queryset = topic_versions.readable().select_related("topic").order_by("topic__slug", "-number")
+        # Lessons cite versions readers can open (published or superseded).
+        field.queryset = TopicVersion.objects.readable().select_related("topic").order_by("topic__slug", "-number")
         field.label_from_instance = lambda version: f"{version.title} ({version.topic.slug} v{version.number})"
 
     def clean_video(self) -> Any:

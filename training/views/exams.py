@@ -4,7 +4,9 @@
 Learners are doctors (every doctor is a trainee); their attempts load through
 `Attempt.objects.visible_to(user)`, so another learner's attempt is a 404. Courses load
 through `Course.objects.visible_to(user)` (a draft course is a 404 to learners). Bank and
-settings pages are for training managers only (403 for everyone else).
+settings pages are for training managers only (403 for everyone else). Both checks are
+`@requires(predicate)`, made before any lookup: a 403 says nothing about whether the object
+exists.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import importers
-from .exams import item_analysis as analyse_items
-from .forms_exams import AnswerForm, CategoryForm, ExamSettingsForm, ImportForm, OverrideForm, QuestionForm
-from .models import (
+from cloudpeds.accounts.access import requires
+
+from .. import importers
+from ..forms.exams import AnswerForm, CategoryForm, ExamSettingsForm, ImportForm, OverrideForm, QuestionForm
+from ..models import (
     ANSWER_GRACE,
     Attempt,
     Course,
@@ -36,19 +37,10 @@ from .models import (
     Question,
     QuestionCategory,
     TrainingError,
+    is_learner,
     is_training_manager,
+    takes_or_manages_exams,
 )
-
-
-def _require_learner(request: HttpRequest) -> None:
-    # Checked before any lookup: a 403 says nothing about whether the object exists.
-    if not request.user.is_doctor:
-        raise PermissionDenied
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not is_training_manager(request.user):
-        raise PermissionDenied
 
 
 def _course(request: HttpRequest, slug: str) -> Course:
@@ -56,7 +48,6 @@ def _course(request: HttpRequest, slug: str) -> Course:
 
 
 def _attempt(request: HttpRequest, public_id: UUID) -> Attempt:
-    _require_learner(request)
     attempts = Attempt.objects.visible_to(request.user).select_related("exam__course")
     return get_object_or_404(attempts, public_id=public_id)
 
@@ -68,13 +59,11 @@ def _exam_of(course: Course) -> Exam | None:
 # --- The learner -------------------------------------------------------------------------------
 
 
-@login_required
 @require_GET
+@requires(takes_or_manages_exams)
 def exam_panel(request: HttpRequest, slug: str) -> HttpResponse:
     """The exam on the course page (an htmx fragment): where the learner stands, or for a
     training manager the exam's state and the management links."""
-    if not (request.user.is_doctor or is_training_manager(request.user)):
-        raise PermissionDenied
     course = _course(request, slug)
     exam = _exam_of(course)
     context = {"course": course, "exam": exam}
@@ -84,15 +73,14 @@ def exam_panel(request: HttpRequest, slug: str) -> HttpResponse:
             context["shortfalls"] = exam.shortfalls()
             context["question_count"] = exam.question_count
         context["bank_size"] = Question.objects.active().filter(course=course).count()
-    if request.user.is_doctor:
+    if is_learner(request.user):
         context["standing"] = exam.standing(request.user) if exam is not None else None
     return render(request, "training/_exam_panel.html", context)
 
 
-@login_required
 @require_POST
+@requires(is_learner)
 def start_exam(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_learner(request)
     course = _course(request, slug)
     exam = _exam_of(course)
     if exam is None:
@@ -106,8 +94,8 @@ def start_exam(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_GET
+@requires(is_learner)
 def take_exam(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The attempt: every question on one page, each answer saved as it is given. A reload
     or a second tab shows the same attempt with the answers saved so far."""
@@ -138,8 +126,8 @@ def take_exam(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@requires(is_learner)
 def save_answer(request: HttpRequest, public_id: UUID, position: int) -> HttpResponse:
     """One answer (htmx, on every change). A refusal (time over, attempt submitted) is a 409
     with the reason as plain text: training_exam.js shows it beside the question."""
@@ -157,8 +145,8 @@ def save_answer(request: HttpRequest, public_id: UUID, position: int) -> HttpRes
     return render(request, "training/exam_attempt.html#saved", {"item": item})
 
 
-@login_required
 @require_POST
+@requires(is_learner)
 def submit_attempt(request: HttpRequest, public_id: UUID) -> HttpResponse:
     attempt = _attempt(request, public_id)
     attempt.submit()  # a second submit (double click, other tab) changes nothing
@@ -166,8 +154,8 @@ def submit_attempt(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_GET
+@requires(is_learner)
 def attempt_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
     attempt = _attempt(request, public_id)
     now = timezone.now()
@@ -193,20 +181,18 @@ def attempt_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # --- Training managers: the question bank ----------------------------------------------------------
 
 
-def _managed_course(request: HttpRequest, slug: str) -> Course:
-    _require_manager(request)
+def _managed_course(slug: str) -> Course:
     return get_object_or_404(Course, slug=slug)
 
 
 def _managed_question(request: HttpRequest, public_id: UUID) -> Question:
-    _require_manager(request)
     return get_object_or_404(Question.objects.visible_to(request.user).select_related("course"), public_id=public_id)
 
 
-@login_required
 @require_GET
+@requires(is_training_manager)
 def question_bank(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _managed_course(request, slug)
+    course = _managed_course(slug)
     return _render_bank(request, course, CategoryForm(course=course))
 
 
@@ -231,10 +217,10 @@ def _render_bank(request: HttpRequest, course: Course, category_form: CategoryFo
     )
 
 
-@login_required
 @require_POST
+@requires(is_training_manager)
 def add_category(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _managed_course(request, slug)
+    course = _managed_course(slug)
     form = CategoryForm(request.POST, course=course)
     if not form.is_valid():
         return _render_bank(request, course, form, status=400)
@@ -246,10 +232,10 @@ def add_category(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("training:question_bank", slug=course.slug)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def new_question(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _managed_course(request, slug)
+    course = _managed_course(slug)
     form = QuestionForm(request.POST or None, course=course, initial={"category": request.GET.get("category")})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -263,8 +249,8 @@ def new_question(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "training/exam_question_form.html", {"course": course, "form": form}, status=status)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def edit_question(request: HttpRequest, public_id: UUID) -> HttpResponse:
     question = _managed_question(request, public_id)
     course = question.course
@@ -290,8 +276,8 @@ def edit_question(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@requires(is_training_manager)
 def retire_question(request: HttpRequest, public_id: UUID) -> HttpResponse:
     question = _managed_question(request, public_id)
     try:
@@ -303,8 +289,8 @@ def retire_question(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("training:question_bank", slug=question.course.slug)
 
 
-@login_required
 @require_POST
+@requires(is_training_manager)
 def restore_question(request: HttpRequest, public_id: UUID) -> HttpResponse:
     question = _managed_question(request, public_id)
     question.restore()
@@ -312,10 +298,10 @@ def restore_question(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("training:question_bank", slug=question.course.slug)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def import_questions(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _managed_course(request, slug)
+    course = _managed_course(slug)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -340,10 +326,9 @@ def import_questions(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
+@requires(is_training_manager)
 def question_template(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     response = HttpResponse(importers.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="questions-template.csv"'
     return response
@@ -352,10 +337,10 @@ def question_template(request: HttpRequest) -> HttpResponse:
 # --- Training managers: the exam -------------------------------------------------------------------
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def exam_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _managed_course(request, slug)
+    course = _managed_course(slug)
     exam = _exam_of(course) or Exam(course=course)
     form = ExamSettingsForm(request.POST or None, instance=exam, course=course)
     if request.method == "POST" and form.is_valid():
@@ -390,10 +375,10 @@ def _active_counts(course: Course) -> dict[int, int]:
     return counts
 
 
-@login_required
 @require_POST
+@requires(is_training_manager)
 def publish_exam(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _managed_course(request, slug)
+    course = _managed_course(slug)
     exam = get_object_or_404(Exam, course=course)
     try:
         exam.publish(request.user)
@@ -404,10 +389,10 @@ def publish_exam(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("training:exam_settings", slug=course.slug)
 
 
-@login_required
 @require_POST
+@requires(is_training_manager)
 def unpublish_exam(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _managed_course(request, slug)
+    course = _managed_course(slug)
     exam = get_object_or_404(Exam, course=course)
     try:
         exam.unpublish(request.user)
@@ -418,10 +403,10 @@ def unpublish_exam(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("training:exam_settings", slug=course.slug)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@requires(is_training_manager)
 def exam_overrides(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _managed_course(request, slug)
+    course = _managed_course(slug)
     exam = get_object_or_404(Exam, course=course)
     form = OverrideForm(request.POST or None, course=course)
     if request.method == "POST" and form.is_valid():
@@ -448,12 +433,12 @@ def exam_overrides(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
+@requires(is_training_manager)
 def item_analysis(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _managed_course(request, slug)
+    course = _managed_course(slug)
     exam = get_object_or_404(Exam, course=course)
-    rows, sittings = analyse_items(exam)
+    rows, sittings = exam.item_analysis()
     return render(
         request,
         "training/exam_analysis.html",

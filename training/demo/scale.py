@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import time
 from datetime import timedelta
+from typing import TextIO
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 from cloudpeds.accounts.models import Hospital, User
 from cloudpeds.accounts.roles import Role
 
-from .models import Course, Enrolment, LessonProgress
+from ..models import Course, Enrolment, LessonProgress
 
 LEARNERS = 3_000
 BATCH = 1_000
@@ -31,7 +32,7 @@ _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
 
 
-def seed_scale(stdout, factor: float = 1.0) -> None:
+def seed_scale(stdout: TextIO, factor: float = 1.0) -> None:
     course = Course.objects.filter(slug=COURSE_SLUG).first()
     hospitals = list(Hospital.objects.filter(level=Hospital.Level.DISTRICT).order_by("code"))
     if course is None or not hospitals:
