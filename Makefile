@@ -3,25 +3,51 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every dependency, pinned with its hashes; compiled from pyproject.toml by `make lock`.
+LOCK := requirements.lock
+PORT ?= 8000
+# With no DATABASE_URL, run the command against the embedded development PostgreSQL under
+# var/pgdata (cloudpeds/devdb.py); manage.py does the same by itself.
+WITH_DB := $(PY) -m cloudpeds.devdb exec
 
-.PHONY: install run test lint format migrations-check messages worker beat bench seed-scale clean
+.PHONY: install lock lock-check run test smoke lint format migrations-check messages worker beat bench seed-scale db-stop clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(STAMP): $(LOCK)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# Re-resolve after changing the dependencies in pyproject.toml, and commit both files.
+# Versions already in the lock are kept where they still fit; upgrade one with
+# `make lock LOCK_ARGS="--upgrade-package NAME"`. Universal: one lock for Linux, macOS and
+# every Python the project supports, with the hashes of every file of each version.
+LOCK_COMPILE := pyproject.toml --extra dev --universal --generate-hashes --custom-compile-command "make lock" --quiet
+lock: install
+	$(VENV)/bin/uv pip compile $(LOCK_COMPILE) -o $(LOCK) $(LOCK_ARGS)
+
+# The lock still matches pyproject.toml (CI runs this).
+lock-check: install
+	@scratch="$$(mktemp)"; cp $(LOCK) "$$scratch"; \
+	$(VENV)/bin/uv pip compile $(LOCK_COMPILE) -o "$$scratch" && diff -u $(LOCK) "$$scratch"; \
+	status=$$?; rm -f "$$scratch"; \
+	if [ $$status -ne 0 ]; then echo "$(LOCK) does not match pyproject.toml: run 'make lock' and commit it" >&2; fi; \
+	exit $$status
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(PY) -m pytest
+	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+# The newcomer's path, as CI runs it: a fresh clone of this commit, no DATABASE_URL, no
+# REDIS_URL, no var/; `make run`, sign in, stop, again, then `make test` there (.ci/smoke.py).
+smoke:
+	$(PYTHON) .ci/smoke.py $(SMOKE_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -41,10 +67,11 @@ messages: install
 	$(PY) manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
 
 worker: install
-	$(VENV)/bin/celery -A cloudpeds worker --loglevel INFO
+	$(WITH_DB) $(VENV)/bin/celery -A cloudpeds worker --loglevel INFO
 
 beat: install
-	$(VENV)/bin/celery -A cloudpeds beat --loglevel INFO --schedule var/celerybeat-schedule
+	mkdir -p var
+	$(WITH_DB) $(VENV)/bin/celery -A cloudpeds beat --loglevel INFO --schedule var/celerybeat-schedule
 
 seed-scale: install
 	$(PY) manage.py migrate --noinput
@@ -54,7 +81,11 @@ seed-scale: install
 bench: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(WITH_DB) $(PY) bench/run.py $(BENCH_ARGS)
+
+# The embedded PostgreSQL keeps running between commands (the next one reuses it); this stops it.
+db-stop: install
+	$(PY) -m cloudpeds.devdb stop
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
