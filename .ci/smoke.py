@@ -52,6 +52,8 @@ UNSET = {
     "MAKELEVEL",
     "MFLAGS",
 }
+# The lines make prints as it starts each step of `make run` after the install.
+PHASES = ("manage.py migrate", "manage.py seed_demo", "Serving on http")
 # What the seed must not print on a fresh machine: it reads like a failure to a newcomer.
 ALARMING = re.compile(r"Traceback|skipped|not installed|no video", re.IGNORECASE)
 
@@ -160,20 +162,33 @@ class Server:
                 start_new_session=True,
             )
 
-    def wait_for_sign_in_page(self, timeout: float) -> float:
+    def wait_for_sign_in_page(self, timeout: float) -> tuple[float, str]:
+        """Seconds from `make run` to the first sign-in page, and where they went."""
         started = time.monotonic()
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        seen: dict[str, float] = {}
         portal = Portal(self.port)
         while time.monotonic() - started < timeout:
             if self.process is not None and self.process.poll() is not None:
                 raise SmokeError(f"`make run` exited with status {self.process.returncode}:\n{self.log_tail()}")
+            self._note_phases(offset, seen, time.monotonic() - started)
             try:
                 status, _url, page = portal.get("/accounts/login/", timeout=10)
                 if status == 200 and "csrfmiddlewaretoken" in page:
-                    return time.monotonic() - started
+                    total = time.monotonic() - started
+                    return total, _phases(seen, total)
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.5)
         raise SmokeError(f"no sign-in page after {timeout:.0f} s:\n{self.log_tail()}")
+
+    def _note_phases(self, offset: int, seen: dict[str, float], elapsed: float) -> None:
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            text = log.read().decode(errors="replace")
+        for marker in PHASES:
+            if marker in text and marker not in seen:
+                seen[marker] = elapsed
 
     def stop(self, grace: float = 20) -> str:
         """TERM to the whole process group, then KILL what is left; says which was needed."""
@@ -182,29 +197,36 @@ class Server:
         group = self.process.pid
         os.killpg(group, signal.SIGTERM)
         how = "TERM"
-        if not _group_gone(group, grace):
+        if not self._group_gone(group, grace):
             os.killpg(group, signal.SIGKILL)
             how = "TERM, then KILL (it lingered)"
-            if not _group_gone(group, 10):
+            if not self._group_gone(group, 10):
                 raise SmokeError("processes of `make run` survived KILL")
-        self.process.wait(timeout=10)
         _wait_port_closed(self.port)
         return how
+
+    def _group_gone(self, group: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None:
+                self.process.poll()  # reap make: until then its zombie keeps the group alive
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.2)
+        return False
 
     def log_tail(self, lines: int = 60) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
 
-def _group_gone(group: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(group, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.2)
-    return False
+def _phases(seen: dict[str, float], total: float) -> str:
+    """'install 10 s, migrate 30 s, ...' from when each step's command line appeared (±0.5 s)."""
+    names = ["install", "migrate", "demo data", "server start"]
+    marks = [0.0, *(seen.get(marker, float("nan")) for marker in PHASES), total]
+    return ", ".join(f"{name} {end - begin:.0f} s" for name, begin, end in zip(names, marks, marks[1:], strict=False))
 
 
 def _wait_port_closed(port: int, timeout: float = 20) -> None:
@@ -241,9 +263,9 @@ def run(args: argparse.Namespace) -> None:
         for attempt in (1, 2):
             say(f"run {attempt}: `make run PORT={port}`")
             server.start()
-            seconds = server.wait_for_sign_in_page(args.timeout)
+            seconds, phases = server.wait_for_sign_in_page(args.timeout)
             timings.append(seconds)
-            say(f"run {attempt}: sign-in page after {seconds:.1f} s from `make run`")
+            say(f"run {attempt}: sign-in page after {seconds:.1f} s from `make run` ({phases})")
             Portal(port).sign_in(USERNAME, PASSWORD)
             say(f"run {attempt}: signed in as {USERNAME} through the form; home page in Chinese")
             if attempt == 1:
