@@ -149,8 +149,11 @@ class Server:
     def __init__(self, clone: Path, env: dict[str, str], port: int, log_path: Path) -> None:
         self.clone, self.env, self.port, self.log_path = clone, env, port, log_path
         self.process: subprocess.Popen[bytes] | None = None
+        self.offset = 0
 
     def start(self) -> None:
+        # Where this run's lines begin in the shared log, taken before make can write any.
+        self.offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 ["make", "run", f"PORT={self.port}"],  # make from PATH, as a newcomer types it
@@ -165,13 +168,12 @@ class Server:
     def wait_for_sign_in_page(self, timeout: float) -> tuple[float, str]:
         """Seconds from `make run` to the first sign-in page, and where they went."""
         started = time.monotonic()
-        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         seen: dict[str, float] = {}
         portal = Portal(self.port)
         while time.monotonic() - started < timeout:
             if self.process is not None and self.process.poll() is not None:
                 raise SmokeError(f"`make run` exited with status {self.process.returncode}:\n{self.log_tail()}")
-            self._note_phases(offset, seen, time.monotonic() - started)
+            self._note_phases(self.offset, seen, time.monotonic() - started)
             try:
                 status, _url, page = portal.get("/accounts/login/", timeout=10)
                 if status == 200 and "csrfmiddlewaretoken" in page:

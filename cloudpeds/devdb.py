@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
@@ -70,17 +71,79 @@ def running_postmaster(pgdata: Path) -> Postmaster | None:
     After kill -9 or a reboot the file stays behind, and its pid may by now belong to some
     other program; PostgreSQL itself then refuses to start ("lock file already exists").
     """
-    import psutil
-
     try:
         # pid, data directory, start time, port, socket directory, listen address, shared memory, status
         lines = (pgdata / "postmaster.pid").read_text().splitlines()
         pid = int(lines[0])
-        if psutil.Process(pid).name() != "postgres":
+        if not _is_live_postgres(pid):
             return None
         return Postmaster(pid=pid, socket_dir=Path(lines[4].strip()), ready=lines[7].strip() == "ready")
-    except (OSError, ValueError, IndexError, psutil.Error):
+    except (OSError, ValueError, IndexError):
         return None
+
+
+def _is_live_postgres(pid: int) -> bool:
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        # A postmaster killed a moment ago stays a zombie until it is reaped: dead all the same.
+        return process.name() == "postgres" and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _clear_stale_locks(pgdata: Path) -> None:
+    """A dead postmaster's postmaster.pid and socket lock file hold its pid, which PostgreSQL
+    takes for a live server while it is a zombie or once another program has it."""
+    pid_file = pgdata / "postmaster.pid"
+    try:
+        socket_dir = pid_file.read_text().splitlines()[4].strip()
+    except (OSError, IndexError):
+        socket_dir = ""
+    for lock in Path(socket_dir).glob(".s.PGSQL.*.lock") if socket_dir else ():
+        try:
+            pid = int(lock.read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            continue
+        if not _is_live_postgres(pid):
+            lock.unlink(missing_ok=True)
+            lock.with_suffix("").unlink(missing_ok=True)  # its socket
+    pid_file.unlink(missing_ok=True)
+
+
+def _settled_postmaster(pgdata: Path, timeout: float = 60) -> Postmaster | None:
+    deadline = time.monotonic() + timeout
+    running = running_postmaster(pgdata)
+    while running is not None and not running.ready and time.monotonic() < deadline:
+        time.sleep(0.2)
+        running = running_postmaster(pgdata)
+    return running
+
+
+def _wait_for_orphans(pgdata: Path, timeout: float = 30) -> None:
+    """After kill -9 of the postmaster its workers live on for a moment, still attached to its
+    shared memory, and a new postmaster refuses to start beside them. They are the postgres
+    processes working in pgdata (PostgreSQL changes into its data directory)."""
+    import psutil
+
+    folder = pgdata.resolve()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        orphans = []
+        for process in psutil.process_iter(["name"]):
+            try:
+                if (
+                    process.info["name"] == "postgres"
+                    and process.status() != psutil.STATUS_ZOMBIE
+                    and Path(process.cwd()) == folder
+                ):
+                    orphans.append(process)
+            except psutil.Error:
+                continue
+        if not orphans:
+            return
+        time.sleep(0.2)
 
 
 def _pgserver():
@@ -127,6 +190,10 @@ def _initialise(pgdata: Path) -> None:
 def start(pgdata: Path = PGDATA, *, announce: Callable[[str], None] | None = None) -> str:
     """Start the embedded server under pgdata, or reuse the running one; return its URL."""
     running = running_postmaster(pgdata)
+    if running is not None and not running.ready:
+        # Still starting (the previous command was stopped just after it started it) or
+        # stopping: pgserver would take either for a server ready to use.
+        running = _settled_postmaster(pgdata)
     if running is not None and running.ready:
         # The usual case (every command after the first): nothing to write, nothing to wait for.
         return database_url(running.socket_dir)
@@ -135,8 +202,9 @@ def start(pgdata: Path = PGDATA, *, announce: Callable[[str], None] | None = Non
     if fresh:
         _initialise(pgdata)
     if running is None:
-        # Stale or absent: pgserver would trust any live pid written there.
-        (pgdata / "postmaster.pid").unlink(missing_ok=True)
+        _wait_for_orphans(pgdata)
+        # Stale or absent: pgserver would trust any live pid written there, PostgreSQL too.
+        _clear_stale_locks(pgdata)
     # cleanup_mode=None: the server outlives this command and the next one reuses it. The
     # `with` only takes this process off pgserver's list of handles again at once.
     with _pgserver().get_server(pgdata, cleanup_mode=None, postgres_version=POSTGRES_VERSION) as server:

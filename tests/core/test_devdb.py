@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,6 +136,19 @@ def test_exec_passes_a_configured_database_url_through_to_the_command():
     assert result.stdout.strip() == "postgres://db.example/cloudpeds"
 
 
+def _wait_until_dead(pid: int) -> None:
+    """Until the signal has taken effect: a zombie (not yet reaped) or gone."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return
+        except psutil.NoSuchProcess:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{pid} outlived kill -9")
+
+
 def _select_one(url: str) -> int:
     config = environ.Env.db_url_config(url)
     with psycopg.connect(dbname=config["NAME"], user=config["USER"], connect_timeout=10, **config["OPTIONS"]) as conn:
@@ -170,9 +184,19 @@ def test_the_server_comes_back_after_its_command_and_the_server_were_killed(proj
         assert devdb.start(pgdata, announce=said.append) == url
         assert len(said) == 1
 
-        # kill -9 of the server itself (an OOM kill, a crash): its postmaster.pid stays behind.
+        # Still starting when the next command comes (its command was stopped just after it
+        # started it): waited for, not taken for ready nor started twice.
+        pid_file = pgdata / "postmaster.pid"
+        ready = pid_file.read_text()
+        pid_file.write_text(ready.replace("ready", "starting"))
+        threading.Timer(1.5, pid_file.write_text, [ready]).start()
+        assert devdb.start(pgdata) == url
+        assert devdb.running_postmaster(pgdata) == first
+
+        # kill -9 of the server itself (an OOM kill, a crash): its postmaster.pid stays behind,
+        # its pid is a zombie for a moment, its workers live on for a moment. Started at once.
         os.kill(first.pid, signal.SIGKILL)
-        psutil.Process(first.pid).wait(timeout=30)
+        _wait_until_dead(first.pid)
         assert (pgdata / "postmaster.pid").exists()
         assert _select_one(devdb.start(pgdata, announce=said.append)) == 1
         assert said[-1] == f"Started the embedded PostgreSQL 16 under {pgdata}."
