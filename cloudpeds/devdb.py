@@ -157,7 +157,7 @@ def _pgserver():
 
 @contextmanager
 def _exclusive(lock_path: Path) -> Iterator[None]:
-    """One initialiser at a time, across processes (`make run` and `make test` at once)."""
+    """An exclusive lock across processes, held while it lasts."""
     import fcntl
 
     with lock_path.open("a") as handle:
@@ -169,49 +169,50 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
 
 
 def _initialise(pgdata: Path) -> None:
-    """initdb into a scratch folder beside pgdata, then rename it into place."""
-    pgserver = _pgserver()
-    with _exclusive(pgdata.parent / ".pgdata.lock"):
-        if (pgdata / "PG_VERSION").exists():
-            return
-        # Leftovers of an initdb that was killed; under the lock nobody else is making one.
-        for leftover in pgdata.parent.glob(f"{_SCRATCH_PREFIX}*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        if pgdata.exists():
-            # Empty, or what a killed pre-issue-10 start left (no PG_VERSION): nothing to keep.
-            shutil.rmtree(pgdata)
-        scratch = Path(tempfile.mkdtemp(prefix=_SCRATCH_PREFIX, dir=pgdata.parent))
-        pgserver.get_server(
-            scratch, cleanup_mode=None, start=False, postgres_version=POSTGRES_VERSION
-        ).ensure_pgdata_inited()
-        scratch.rename(pgdata)
+    """initdb into a scratch folder beside pgdata, then rename it into place (under the lock)."""
+    # Leftovers of an initdb that was killed; under the lock nobody else is making one.
+    for leftover in pgdata.parent.glob(f"{_SCRATCH_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    if pgdata.exists():
+        # Empty, or what a killed pre-issue-10 start left (no PG_VERSION): nothing to keep.
+        shutil.rmtree(pgdata)
+    scratch = Path(tempfile.mkdtemp(prefix=_SCRATCH_PREFIX, dir=pgdata.parent))
+    _pgserver().get_server(
+        scratch, cleanup_mode=None, start=False, postgres_version=POSTGRES_VERSION
+    ).ensure_pgdata_inited()
+    scratch.rename(pgdata)
 
 
 def start(pgdata: Path = PGDATA, *, announce: Callable[[str], None] | None = None) -> str:
     """Start the embedded server under pgdata, or reuse the running one; return its URL."""
     running = running_postmaster(pgdata)
-    if running is not None and not running.ready:
-        # Still starting (the previous command was stopped just after it started it) or
-        # stopping: pgserver would take either for a server ready to use.
-        running = _settled_postmaster(pgdata)
     if running is not None and running.ready:
         # The usual case (every command after the first): nothing to write, nothing to wait for.
         return database_url(running.socket_dir)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    fresh = not (pgdata / "PG_VERSION").exists()
-    if fresh:
-        _initialise(pgdata)
-    if running is None:
-        _wait_for_orphans(pgdata)
-        # Stale or absent: pgserver would trust any live pid written there, PostgreSQL too.
-        _clear_stale_locks(pgdata)
-    # cleanup_mode=None: the server outlives this command and the next one reuses it. The
-    # `with` only takes this process off pgserver's list of handles again at once.
-    with _pgserver().get_server(pgdata, cleanup_mode=None, postgres_version=POSTGRES_VERSION) as server:
-        socket_dir = server.get_postmaster_info().socket_dir
-    # The `with` did what pgserver's exit hook would do again at interpreter exit.
-    atexit.unregister(server._cleanup)
-    if announce is not None and running is None:
+    # One starter at a time (`make run` and `make test` at once): the others then reuse its server.
+    with _exclusive(pgdata.parent / ".pgdata.lock"):
+        running = running_postmaster(pgdata)
+        if running is not None and not running.ready:
+            # Still starting (its command was stopped just after it started it) or stopping:
+            # pgserver would take either for a server ready to use.
+            running = _settled_postmaster(pgdata)
+        if running is not None and running.ready:
+            return database_url(running.socket_dir)
+        fresh = not (pgdata / "PG_VERSION").exists()
+        if fresh:
+            _initialise(pgdata)
+        else:
+            _wait_for_orphans(pgdata)
+            # Stale: pgserver would trust any live pid written there, and PostgreSQL too.
+            _clear_stale_locks(pgdata)
+        # cleanup_mode=None: the server outlives this command and the next one reuses it. The
+        # `with` only takes this process off pgserver's list of handles again at once.
+        with _pgserver().get_server(pgdata, cleanup_mode=None, postgres_version=POSTGRES_VERSION) as server:
+            socket_dir = server.get_postmaster_info().socket_dir
+        # The `with` did what pgserver's exit hook would do again at interpreter exit.
+        atexit.unregister(server._cleanup)
+    if announce is not None:
         verb = "Created and started" if fresh else "Started"
         announce(f"{verb} the embedded PostgreSQL {POSTGRES_VERSION} under {_shown(pgdata)}.")
     return database_url(socket_dir)

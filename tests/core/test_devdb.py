@@ -212,3 +212,20 @@ def test_the_server_comes_back_after_its_command_and_the_server_were_killed(proj
         time.sleep(0.2)
     assert devdb.running_postmaster(pgdata) is None
     assert not devdb.stop(pgdata)
+
+
+def test_two_commands_starting_at_once_share_one_new_server(project_dir):
+    """`make run` and `make test` typed at once in a fresh clone: one initdb, one server."""
+    pgdata = project_dir / "var" / "pgdata"
+    script = f"from pathlib import Path; from cloudpeds import devdb; print(devdb.start(Path({str(pgdata)!r})))"
+    commands = [
+        subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    try:
+        urls = {command.communicate(timeout=300)[0].strip() for command in commands}
+        assert [command.returncode for command in commands] == [0, 0]
+        assert urls == {devdb.database_url(pgdata)}
+        assert _select_one(urls.pop()) == 1
+        assert not list((project_dir / "var").glob(".pgdata-init-*"))
+    finally:
+        devdb.stop(pgdata)
