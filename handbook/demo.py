@@ -7,16 +7,12 @@ IMCI charts, "pneumonia" in the 2014 chart) so that "what changed" has something
 
 Every version is written by `editor2` and approved by `editor` (the two-person rule).
 Idempotent: a version is created once per topic slug and number; existing ones are left
-alone. A short generated video lecture is attached to the cough topic when `ffmpeg` is
-installed; without it the demo has no video.
+alone. The cough topic has a short video lecture, shipped in demo_media/.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -33,6 +29,8 @@ from . import demo_triage
 from .models import AgeBand, ClassificationRow, Colour, SectionKind, Symptom, Topic, TopicVersion
 
 logger = logging.getLogger(__name__)
+
+DEMO_VIDEO = Path(__file__).resolve().parent / "demo_media" / "cough-lecture.mp4"
 
 K = SectionKind
 RED, YELLOW, GREEN = Colour.RED, Colour.YELLOW, Colour.GREEN
@@ -895,42 +893,12 @@ def _publish(demo_topic: DemoTopic, demo: DemoVersion, author: User, approver: U
 
 
 def _attach_video(version: TopicVersion) -> None:
-    """A 40-second generated lecture (test pattern, a tone) when ffmpeg is installed."""
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None or version.video:
+    """The 40-second lecture shipped beside this file (a title card, a running clock, a tone;
+    made once with ffmpeg), so that every machine's demo has it; its chapters are `chapters`."""
+    if version.video:
         return
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "lecture.mp4"
-        command = [
-            ffmpeg,
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=640x360:rate=15:duration=40",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=40",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-movflags",
-            "+faststart",
-            "-shortest",
-            str(target),
-        ]
-        try:
-            subprocess.run(command, check=True, timeout=120, capture_output=True)  # noqa: S603 - fixed arguments
-        except (subprocess.SubprocessError, OSError):
-            logger.warning("Could not generate the demo video with ffmpeg; the demo has no video.", exc_info=True)
-            return
-        with target.open("rb") as handle:
-            version.video.save("lecture.mp4", File(handle), save=False)
+    with DEMO_VIDEO.open("rb") as handle:
+        version.video.save("lecture.mp4", File(handle), save=False)
     version.video_content_type = "video/mp4"
     version.save(update_fields=["video", "video_content_type"])
 
@@ -951,6 +919,4 @@ def seed(stdout) -> None:
         _attach_video(cough)
     stdout.write(f"Handbook: {len(DEMO_TOPICS)} demo topics ({created} versions added).")
     stdout.write(f"  {SECOND_EDITOR['username']:<14} {SECOND_EDITOR['description']}")
-    if shutil.which("ffmpeg") is None:
-        stdout.write("  (ffmpeg is not installed: the demo handbook has no video lecture)")
     demo_triage.seed(stdout)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, Func, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -174,6 +175,9 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.record_number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("patients:detail", args=[self.public_id])
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

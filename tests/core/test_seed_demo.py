@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 DEMO_USERNAMES = {
     "dr.yangpu",
     "dr.chongming",
+    "dr.baoshan",
+    "dr.hongkou",
     "spec.resp",
     "spec.neuro",
     "admin.xinhua",

@@ -84,3 +84,27 @@ def test_scale_data_is_bulk_published_searchable_and_idempotent(demo):
 
     assert SearchDocument.objects.matching(query_words("发热")).first().topic.slug == "fever"
     assert SearchDocument.objects.matching(query_words("fever")).first().topic.slug == "fever"
+
+
+def test_the_cough_lecture_is_there_on_any_machine(demo):
+    """The clip ships with the code: no ffmpeg needed, and the chapters fall inside it."""
+    version = TopicVersion.objects.get(topic__slug="cough-or-difficult-breathing", number=2)
+
+    assert version.video_content_type == "video/mp4"
+    with version.video.open("rb") as stored:
+        assert stored.read() == handbook_demo.DEMO_VIDEO.read_bytes()
+    starts = [s for s in version.sections.values_list("video_start_seconds", flat=True) if s is not None]
+    assert starts and max(starts) < 40  # the shipped clip's length
+    assert handbook_demo.DEMO_VIDEO.stat().st_size < 500 * 1024
+
+
+def test_the_demo_says_nothing_about_ffmpeg(db):
+    from cloudpeds.accounts import demo as accounts_demo
+
+    accounts_demo.seed(io.StringIO())
+    out = io.StringIO()
+
+    handbook_demo.seed(out)
+
+    assert "ffmpeg" not in out.getvalue()
+    assert "no video" not in out.getvalue()

@@ -38,6 +38,16 @@ def test_the_page_shows_the_childs_record(doctor_client, patient) -> None:
     assert "Mother" in content
 
 
+def test_the_patients_url_is_this_page(doctor_client, patient) -> None:
+    """get_absolute_url (the admin's "view on site", redirects, generic links) names this page."""
+    assert patient.get_absolute_url() == _url(patient) == reverse("patients:detail", args=[patient.public_id])
+
+    response = doctor_client.get(patient.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.context["patient"] == patient
+
+
 def test_allergies_are_highlighted(doctor_client, patient) -> None:
     patient.allergies = "青霉素过敏"
     patient.save()

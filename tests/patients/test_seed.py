@@ -6,16 +6,14 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone, translation
 
 from cloudpeds.accounts import demo as accounts_demo
-from cloudpeds.accounts.models import Hospital, User
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.models import User
 from cloudpeds.patients import demo
 from cloudpeds.patients.demo import scale
 from cloudpeds.patients.models import Consent, Guardian, Patient
-
-from .conftest import make_user
 
 
 @pytest.fixture
@@ -29,11 +27,16 @@ def test_the_demo_children_are_created_once(demo_accounts) -> None:
     counts = (Patient.objects.count(), Guardian.objects.count())
     demo.seed(out)
 
-    expected = [c for c in demo.CHILDREN if c.hospital in {"yangpu", "chongming"}]
-    assert Patient.objects.count() == len(expected) == counts[0]
+    assert Patient.objects.count() == len(demo.CHILDREN) == counts[0]
     assert Guardian.objects.count() == counts[1]
     assert "already there" in out.getvalue()
-    assert set(Patient.objects.values_list("registered_by__username", flat=True)) == {"dr.yangpu", "dr.chongming"}
+    assert "skipped" not in out.getvalue()
+    assert set(Patient.objects.values_list("registered_by__username", flat=True)) == {
+        "dr.yangpu",
+        "dr.chongming",
+        "dr.baoshan",
+        "dr.hongkou",
+    }
 
 
 def test_the_demo_spans_a_newborn_to_a_teenager(demo_accounts) -> None:
@@ -56,13 +59,27 @@ def test_the_demo_spans_a_newborn_to_a_teenager(demo_accounts) -> None:
         patient.full_clean()  # valid ID numbers that match the birth dates
 
 
-def test_baoshan_children_appear_once_the_hospital_has_a_doctor(demo_accounts) -> None:
-    make_user("dr.baoshan", Hospital.objects.get(code="baoshan"), Role.GRASSROOTS_DOCTOR)
-
+def test_every_district_hospital_has_demo_children_registered_there(demo_accounts) -> None:
     demo.seed(io.StringIO())
 
-    assert Patient.objects.filter(hospital__code="baoshan").count() == 1
+    for code in ["yangpu", "chongming", "baoshan", "hongkou"]:
+        assert Patient.objects.filter(hospital__code=code).exists(), code
+    assert not Patient.objects.exclude(registered_by__hospital=F("hospital")).exists()
+
+
+def test_a_child_waits_for_a_doctor_at_its_hospital(demo_accounts) -> None:
+    """Without the accounts' demo doctor (a partial seed), the child is left out and said so."""
+    User.objects.filter(username="dr.hongkou").update(is_active=False)
+    out = io.StringIO()
+
+    demo.seed(out)
+
     assert not Patient.objects.filter(hospital__code="hongkou").exists()
+    assert "1 skipped (no doctor account at their hospital)" in out.getvalue()
+
+    User.objects.filter(username="dr.hongkou").update(is_active=True)
+    demo.seed(io.StringIO())
+    assert Patient.objects.filter(hospital__code="hongkou").count() == 1
 
 
 def test_the_demo_doctor_sees_the_yangpu_children(client, demo_accounts) -> None:
@@ -83,8 +100,14 @@ def test_scale_data_is_created_once_with_a_guardian_each(demo_accounts) -> None:
     assert Patient.objects.count() == 100
     assert Guardian.objects.count() == 100
     assert 50 < Consent.objects.count() < 100  # most guardians agreed to sharing
-    assert set(Patient.objects.values_list("hospital__code", flat=True)) == {"yangpu", "chongming"}
-    assert Patient.objects.filter(hospital__code="yangpu").count() == 50
+    # Spread over the district hospitals that have a doctor: all four in the demo.
+    assert set(Patient.objects.values_list("hospital__code", flat=True)) == {
+        "yangpu",
+        "chongming",
+        "baoshan",
+        "hongkou",
+    }
+    assert Patient.objects.filter(hospital__code="yangpu").count() == 25
 
     scale.seed_scale(out, factor=0.002)
     assert Patient.objects.count() == 100

@@ -157,7 +157,6 @@ CHILDREN = [
         national_id_region="310230",
         measurements=((45, "40.50", "151.0", None),),
     ),
-    # Registered only if the hospital has a doctor account (the accounts' demo has none today).
     DemoChild(
         "baoshan",
         "BS2025000301",
@@ -177,7 +176,8 @@ CHILDREN = [
     ),
 ]
 
-DEMO_DOCTORS = {"yangpu": "dr.yangpu", "chongming": "dr.chongming"}
+# Each district hospital's demo doctor (cloudpeds/accounts/demo.py) registers its children.
+DEMO_DOCTORS = {"yangpu": "dr.yangpu", "chongming": "dr.chongming", "baoshan": "dr.baoshan", "hongkou": "dr.hongkou"}
 
 
 def _registrar(hospital: Hospital) -> User | None:
