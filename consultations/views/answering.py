@@ -33,7 +33,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from cloudpeds.accounts.roles import Role
 from cloudpeds.attachments.models import Attachment
 
-from ..forms_answering import (
+from ..forms.answering import (
     AnswerForm,
     AssignForm,
     DeclineForm,

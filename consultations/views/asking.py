@@ -33,7 +33,7 @@ from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.models import AccessEvent, log_access
 from cloudpeds.patients.models import Patient
 
-from ..forms_asking import (
+from ..forms.asking import (
     CancelForm,
     CloseForm,
     ConsultationFilterForm,

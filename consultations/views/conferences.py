@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..forms_conferences import ConferenceForm, SummaryForm
+from ..forms.conferences import ConferenceForm, SummaryForm
 from ..models import CaseConference, Consultation, ConsultationError
 from .reports import load_case, require_case_reader
 

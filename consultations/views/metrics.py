@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET
 from cloudpeds.accounts.roles import Role
 from cloudpeds.core.exports import csv_response
 
-from ..metrics import Figures, Group, Metrics, MetricsFilterForm, chart_data, compute
+from ..forms.metrics import MetricsFilterForm
+from ..metrics import Figures, Group, Metrics, chart_data, compute
 
 _NOTHING = "—"
 

@@ -23,7 +23,8 @@ from cloudpeds.attachments.models import Attachment
 from cloudpeds.notifications.models import Notification
 from cloudpeds.patients.models import CareTeamGrant
 from consultations.demo import CASES, demo_public_id
-from consultations.metrics import MetricsFilter, MetricsFilterForm, compute
+from consultations.forms.metrics import MetricsFilterForm
+from consultations.metrics import MetricsFilter, compute
 from consultations.models import (
     CaseConference,
     Consultation,

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cloudpeds.accounts.roles import Role
-from consultations.metrics import MetricsFilter, MetricsFilterForm, compute, default_start
+from consultations.forms.metrics import MetricsFilterForm
+from consultations.metrics import MetricsFilter, compute, default_start
 from consultations.models import ResponseTarget
 from tests.factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
 

@@ -15,7 +15,8 @@ from cloudpeds.accounts.models import User
 from cloudpeds.patients.demo import scale as patient_scale
 from cloudpeds.patients.models import CareTeamGrant
 from consultations import scale
-from consultations.metrics import MetricsFilterForm, compute
+from consultations.forms.metrics import MetricsFilterForm
+from consultations.metrics import compute
 from consultations.models import OPEN_STATUSES, Consultation, ConsultationEvent, Status
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,8 @@ from cloudpeds.attachments.forms import MultipleClinicalFileField
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.patients.models import Patient
 
-from .models import Adoption, Consultation, Status, Urgency
-from .vitals import implausible_values
+from ..models import Adoption, Consultation, Status, Urgency
+from ..vitals import implausible_values
 
 
 def lead_departments():

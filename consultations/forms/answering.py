@@ -15,8 +15,8 @@ from cloudpeds.accounts.roles import Role
 from cloudpeds.attachments.forms import MultipleClinicalFileField
 from cloudpeds.attachments.models import Attachment
 
-from .forms_asking import lead_departments
-from .models import Consultation, DeclineReason, Recommendation
+from ..models import Consultation, DeclineReason, Recommendation
+from .asking import lead_departments
 
 MAX_ANSWER_FILES = 5
 # Half a year: longer than any follow-up a consultation sets; a typo (365 for 3) is caught.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CaseConference, Consultation
+from ..models import CaseConference, Consultation
 
 DURATION_CHOICES = [
     (15, _("15 minutes")),
