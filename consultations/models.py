@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -33,6 +36,7 @@ from django_fsm import FSMField, transition
 from cloudpeds.accounts.models import Department, Hospital
 from cloudpeds.accounts.roles import Role
 from cloudpeds.audit.history import track_clinical
+from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
 from cloudpeds.patients.models import Patient
@@ -748,6 +752,40 @@ class Consultation(ReloadableStatusMixin, models.Model):
             )
         return True
 
+    # --- The report PDF ---------------------------------------------------------------------
+
+    def report_state(self, report: ConsultationReport | None, now: datetime | None = None) -> ReportState:
+        """Where the case's report stands: what the report panel shows and offers."""
+        if self.status not in REPORTABLE_STATUSES:
+            return ReportState.UNAVAILABLE
+        if report is None:
+            return ReportState.NOT_REQUESTED
+        if report.is_ready and report.status_at_generation == self.status:
+            return ReportState.READY
+        if report.generated_at is None or report.requested_at > report.generated_at:
+            now = now or timezone.now()
+            return ReportState.STALLED if now - report.requested_at > REPORT_STALLED_AFTER else ReportState.PENDING
+        return ReportState.OUTDATED
+
+    def request_report(self) -> ConsultationReport:
+        """Ask for the report of the case as it is now; the PDF task runs after commit.
+
+        Anyone who sees the case may ask. Asking again while it is being made, or when it
+        is current, changes nothing (a double click queues one task).
+        """
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.status not in REPORTABLE_STATUSES:
+                raise ConsultationError(_("A report can be prepared once the consultation is answered."))
+            report, created = ConsultationReport.objects.select_for_update().get_or_create(consultation=locked)
+            if not created:
+                if locked.report_state(report) in (ReportState.READY, ReportState.PENDING):
+                    return report
+                report.requested_at = timezone.now()
+                report.save(update_fields=["requested_at"])
+            report.queue_pdf()
+        return report
+
 
 class ConsultationEvent(models.Model):
     """One step of a consultation: who, when, from which state to which, and a note."""
@@ -940,8 +978,29 @@ class CaseConference(models.Model):
         self.summary, self.state = locked.summary, locked.state
 
 
-class ConsultationReport(models.Model):
-    """The consultation report PDF, made by a task; one per consultation version."""
+# A report can be asked for once the case is answered (and again once it is closed).
+REPORTABLE_STATUSES = (Status.ANSWERED, Status.CLOSED)
+# A request not done after this long probably lost its task (a broker outage); the panel
+# then lets people ask again instead of polling forever.
+REPORT_STALLED_AFTER = timedelta(minutes=10)
+
+
+class ReportState(StrEnum):
+    UNAVAILABLE = "unavailable"  # the case is not answered yet
+    NOT_REQUESTED = "not_requested"
+    PENDING = "pending"
+    STALLED = "stalled"
+    READY = "ready"
+    OUTDATED = "outdated"  # made for an earlier status of the case
+
+
+class ConsultationReport(GeneratedPdf, models.Model):
+    """The consultation report PDF (consultations/reports.py), made by the one PDF task
+    (cloudpeds.core.documents); one row per consultation.
+
+    A report describes the case as of one status. When the case moves on (answered →
+    closed), the existing report stays downloadable and the panel offers to prepare it again.
+    """
 
     consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="report")
     requested_at = models.DateTimeField(default=timezone.now)
@@ -957,3 +1016,42 @@ class ConsultationReport(models.Model):
     @property
     def is_ready(self) -> bool:
         return bool(self.file) and self.generated_at is not None
+
+    def download_name(self) -> str:
+        # No child's name in a file name: downloads folders of shared clinic computers are
+        # read by everyone who sits there.
+        return f"consultation-report-{str(self.consultation.public_id)[:8]}-{self.status_at_generation}.pdf"
+
+    # --- The PDF (cloudpeds.core.documents) ---
+
+    @cached_property
+    def _case(self) -> Consultation:
+        """The case with everything the document shows, read once per run."""
+        return Consultation.objects.select_related(
+            "patient",
+            "patient__hospital",
+            "requesting_hospital",
+            "requested_by",
+            "department__hospital",
+            "assigned_to__department",
+            "assigned_to__hospital",
+        ).get(pk=self.consultation_id)
+
+    def pdf_is_current(self) -> bool:
+        # A case that is not answered has no report to make.
+        case = self._case
+        return case.status not in REPORTABLE_STATUSES or case.report_state(self) == ReportState.READY
+
+    def pdf_recorded_fields(self) -> dict[str, Any]:
+        return {"status_at_generation": self._case.status}
+
+    def pdf_storage_name(self) -> str:
+        return (
+            f"reports/consultations/{self._case.public_id}/"
+            f"report-{self._case.status}-{self.requested_at:%Y%m%dT%H%M%S%f}.pdf"
+        )
+
+    def build_pdf(self) -> bytes:
+        from . import reports
+
+        return reports.build_report_pdf(self._case, timezone.now())

@@ -3,7 +3,7 @@
 Both sides (the requesting hospital's doctors and the specialists who see the case) may ask
 for and download the report once the case is answered; the case is loaded through
 `Consultation.objects.visible_to(user)`, so another hospital's case is a 404 on every URL.
-The PDF is made by a task (consultations/reports.py); the fragment polls every 2 seconds
+The PDF is made by the one PDF task (ConsultationReport, consultations/reports.py); the fragment polls every 2 seconds
 while it is being prepared.
 """
 
@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_POST
 from cloudpeds.accounts.roles import Role
 from cloudpeds.audit.models import AccessEvent, log_access
 
-from .. import reports
 from ..models import Consultation, ConsultationError, ConsultationReport
 
 # The PDF is opened by the browser's viewer or saved, never as part of a portal page.
@@ -58,7 +57,7 @@ def request_report(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = load_case(request, public_id)
     error = ""
     try:
-        reports.request_report(consultation, request.user)
+        consultation.request_report()
     except ConsultationError as refusal:
         error = str(refusal)
     if request.htmx:
@@ -86,7 +85,7 @@ def download_report(request: HttpRequest, public_id: UUID) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=reports.download_name(consultation, report),
+        filename=report.download_name(),
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -97,11 +96,11 @@ def download_report(request: HttpRequest, public_id: UUID) -> FileResponse:
 
 
 def _render_panel(request: HttpRequest, consultation: Consultation, *, error: str = "") -> HttpResponse:
-    report = reports.report_of(consultation)
+    report = ConsultationReport.objects.filter(consultation=consultation).first()
     context = {
         "consultation": consultation,
         "report": report,
-        "state": reports.report_state(consultation, report),
+        "state": consultation.report_state(report),
         "error": error,
     }
     return render(request, "consultations/_report_panel.html", context)

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from cloudpeds.accounts.roles import Role
 from cloudpeds.audit.models import AccessEvent
-from consultations import reports
 from consultations.models import Consultation, ConsultationReport
 from tests.factories import ConsultationFactory, PatientFactory, UserFactory
 
@@ -223,7 +222,7 @@ def test_the_download_is_an_attachment_and_is_logged(client, doctor, case, djang
 
 
 def test_the_specialist_downloads_it_too(client, specialist, case):
-    reports.generate_report(case.pk)
+    ConsultationReport.objects.create(consultation=case).generate_pdf()
     client.force_login(specialist)
 
     response = client.get(download_url(case))
@@ -244,7 +243,7 @@ def test_no_download_before_the_report_is_ready(client, doctor, case):
 
 
 def test_another_hospital_gets_404_everywhere(client, outsider, case, django_capture_on_commit_callbacks):
-    reports.generate_report(case.pk)
+    ConsultationReport.objects.create(consultation=case).generate_pdf()
     generated = ConsultationReport.objects.get(consultation=case).generated_at
     client.force_login(outsider)
 
