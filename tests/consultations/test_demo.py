@@ -1,6 +1,6 @@
-"""consultations/demo.py through `manage.py seed_demo`: every state, moments that follow the
-workflow, no email, idempotent, the accounts' work, and the metrics page's figures checked
-against the seeded rows."""
+"""consultations/demo/ (the workflow; the cases in cases.json) through `manage.py seed_demo`:
+every state, moments that follow the workflow, no email, idempotent, the accounts' work, and
+the metrics page's figures checked against the seeded rows."""
 
 from __future__ import annotations
 

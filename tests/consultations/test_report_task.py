@@ -123,9 +123,7 @@ def test_running_twice_makes_one_report(answered, report, media_root):
     assert len(stored(media_root)) == 1
 
 
-def test_a_crash_while_rendering_leaves_no_report_and_the_retry_completes_it(
-    answered, report, media_root, monkeypatch
-):
+def test_a_crash_while_rendering_leaves_no_report_and_the_retry_completes_it(answered, report, media_root, monkeypatch):
     original = reports.build_report_pdf
 
     def crash(*args, **kwargs):

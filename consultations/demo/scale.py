@@ -1,6 +1,6 @@
 """Realistic volume for `manage.py seed_scale` (the benchmark): 100,000 consultations times
 `factor` over two years, from the district hospitals' scale children (cloudpeds/patients/
-scale.py, run before this) to Xinhua's departments.
+demo/scale.py, run before this) to Xinhua's departments.
 
 Mostly closed with feedback or answered, some declined or withdrawn, a few drafts, and a few
 hundred open at any time (waiting, with a specialist, paused on a question), some of them
@@ -36,7 +36,7 @@ from cloudpeds.accounts.models import Department, Hospital, User
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.patients.models import CareTeamGrant, Consent, Patient
 
-from .models import (
+from ..models import (
     Adoption,
     Consultation,
     ConsultationEvent,
