@@ -32,6 +32,8 @@ from cloudpeds.accounts.roles import Role
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.models import AccessEvent, log_access
 from cloudpeds.patients.models import Patient
+from handbook.models import SearchDocument
+from handbook.search import query_words
 
 from ..forms.asking import (
     CancelForm,
@@ -42,11 +44,12 @@ from ..forms.asking import (
     PatientSearchForm,
     ProvideInfoForm,
 )
-from ..handbook_hook import related_handbook_topics
 from ..models import Consultation, ConsultationError, Message, Status
 from ..timeline import event_title
 
 PAGE_SIZE = 25
+# Handbook topics offered beside the form: enough to notice, few enough to read.
+HANDBOOK_TOPICS_SHOWN = 3
 
 
 # --- Loading ------------------------------------------------------------------------------
@@ -279,11 +282,18 @@ def _render_form(
         "patient": patient,
         "consultation": consultation,
         "has_consent": patient.has_sharing_consent(),
-        "handbook_topics": related_handbook_topics(symptoms),
+        "handbook_topics": _handbook_topics(symptoms),
         "existing_files": existing_files,
         "cancel_form": CancelForm() if consultation is not None else None,
     }
     return render(request, "consultations/form.html", context)
+
+
+def _handbook_topics(symptoms: str) -> list[SearchDocument]:
+    """Published handbook topics about the symptoms typed, best first: a handbook page may
+    answer the question sooner than a specialist. Any of the words counts (the symptoms are a
+    list, not a query), and the ranking puts the topics with most of them first."""
+    return list(SearchDocument.objects.matching(query_words(symptoms), any_word=True)[:HANDBOOK_TOPICS_SHOWN])
 
 
 # --- The case page ------------------------------------------------------------------------

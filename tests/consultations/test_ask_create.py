@@ -7,6 +7,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -16,6 +17,7 @@ from cloudpeds.audit.models import AccessEvent
 from cloudpeds.notifications.models import Notification
 from consultations.models import Consultation, ConsultationEvent, ResponseTarget, Status
 from tests.factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
+from tests.handbook.conftest import publish_topic, write_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -331,24 +333,42 @@ def test_other_methods_are_not_allowed(client, doctor, patient, method) -> None:
     assert getattr(client, method)(_url(patient)).status_code == 405
 
 
+@pytest.fixture
+def handbook_editors(xinhua) -> list:
+    """Two editors: a handbook topic is published by one and approved by the other."""
+    return [UserFactory(username=f"editor{n}", hospital=xinhua, roles=[Role.HANDBOOK_EDITOR]) for n in (1, 2)]
+
+
 def test_handbook_topics_matching_the_symptoms_are_shown_when_there_are_some(
-    client, doctor, patient, specialist, monkeypatch
+    client, doctor, patient, specialist, handbook_editors
 ) -> None:
-    seen = []
-
-    def topics(symptoms: str) -> list[dict]:
-        seen.append(symptoms)
-        return [{"title": "发热的处理", "url": "/handbook/fever/"}]
-
-    monkeypatch.setattr("consultations.views.asking.related_handbook_topics", topics)
+    publish_topic(*handbook_editors, "fever", ("发热", "Fever"), summary=("发热的处理", "Managing fever"))
+    publish_topic(*handbook_editors, "diarrhoea", ("腹泻", "Diarrhoea"), symptom="diarrhoea")
+    write_draft(handbook_editors[0], "fever-unpublished", ("发热（草稿）", "Fever (draft)"))
     client.force_login(doctor)
 
     response = client.post(_url(patient), _case(specialist, question="", symptoms="发热"))
 
     body = response.content.decode()
-    assert seen == ["发热"]
     assert 'data-testid="handbook-topics"' in body
-    assert 'href="/handbook/fever/"' in body
+    assert [document.topic.slug for document in response.context["handbook_topics"]] == ["fever"]
+    assert f'href="{reverse("handbook:topic", args=["fever"])}"' in body
+    assert "Fever" in body
+    assert reverse("handbook:topic", args=["diarrhoea"]) not in body
+    assert reverse("handbook:topic", args=["fever-unpublished"]) not in body  # a draft is not offered
+
+
+def test_a_drafts_symptoms_find_their_handbook_topics(client, doctor, patient, specialist, handbook_editors) -> None:
+    publish_topic(*handbook_editors, "diarrhoea", ("腹泻", "Diarrhoea"), symptom="diarrhoea")
+    draft = ConsultationFactory(
+        patient=patient, department=specialist.department, status="draft", submitted_at=None, symptoms="腹泻、呕吐"
+    )
+    client.force_login(doctor)
+
+    body = client.get(f"/consultations/{draft.public_id}/edit/").content.decode()
+
+    assert 'data-testid="handbook-topics"' in body
+    assert f'href="{reverse("handbook:topic", args=["diarrhoea"])}"' in body
 
 
 def test_no_handbook_area_without_topics(client, doctor, patient) -> None:
