@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
@@ -93,14 +93,6 @@ def _own_patient(request: HttpRequest, patient_id: UUID) -> Patient:
     return get_object_or_404(patients.select_related("hospital"), public_id=patient_id)
 
 
-def _url_if_exists(name: str, *args: Any) -> str:
-    """Pages other work builds (the specialists' queue, referrals) may not exist yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 # --- The hospital's list -------------------------------------------------------------------
 
 
@@ -110,9 +102,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """The requesting hospital's consultations; specialists land on their queue."""
     user = request.user
     if user.has_role(Role.SPECIALIST) or (user.has_role(Role.GROUP_ADMIN) and not user.is_doctor):
-        queue_url = _url_if_exists("consultations:queue")
-        if queue_url:
-            return redirect(queue_url)
+        return redirect("consultations:queue")
     _require_doctor(request)
     form = ConsultationFilterForm(request.GET or None)
     consultations = (

@@ -110,7 +110,7 @@ def test_the_form_shows_the_child_the_emergency_alert_and_prefills_allergies(cli
     body = response.content.decode()
     assert "王小明" in body
     assert 'data-testid="emergency-alert"' in body
-    assert "/referrals/" in body  # the referral page (new referral once it exists)
+    assert f'href="{reverse("referrals:new")}?patient={patient.public_id}"' in body
     assert response.context["form"]["allergies"].value() == "青霉素过敏"
     event = AccessEvent.objects.get()
     assert (event.user, event.patient, event.action) == (doctor, patient, "view")
