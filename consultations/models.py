@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -30,11 +31,13 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from cloudpeds.accounts.models import Department, Hospital
 from cloudpeds.accounts.roles import Role
+from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
@@ -415,11 +418,20 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
         return list(User.objects.with_role(Role.SPECIALIST).filter(department=self.department))
 
+    def _attach(
+        self, user, uploads: Iterable, kind: str, *, source: models.Model | None = None, description: str = ""
+    ) -> None:
+        # Last in each transition's transaction: a refusal before it stores no file.
+        Attachment.objects.create_from_uploads(
+            uploads, patient=self.patient, uploaded_by=user, kind=kind, description=description, source=source or self
+        )
+
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
     def _to_submitted(self) -> None:
         pass
 
-    def submit(self, user) -> None:
+    def submit(self, user, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER) -> None:
+        """Send the draft to the department's queue, with the files of the form that sent it."""
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_edit_draft(user):
@@ -437,6 +449,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.save()
             locked._record(user, "submitted", Status.DRAFT)
             locked._notify(locked._department_specialists(), "consultations.submitted", user)
+            locked._attach(user, attachments, file_kind)
         self.refresh_from_db()
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.CLAIMED)
@@ -489,7 +502,10 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_claimed_again(self) -> None:
         pass
 
-    def provide_info(self, user, answer: str) -> None:
+    def provide_info(
+        self, user, answer: str, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER
+    ) -> None:
+        """The requesting doctor's answer goes into the thread, with its files; the clock runs again."""
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_provide_info(user):
@@ -503,8 +519,9 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.paused_since = None
             locked.save()
             locked._record(user, "info_provided", Status.INFO_REQUESTED, note=answer)
-            Message.objects.create(consultation=locked, author=user, body=answer)
+            message = Message.objects.create(consultation=locked, author=user, body=answer)
             locked._notify([locked.assigned_to], "consultations.info_provided", user)
+            locked._attach(user, attachments, file_kind, source=message)
         self.refresh_from_db()
 
     @transition(field=status, source=[Status.SUBMITTED, Status.CLAIMED], target=Status.SUBMITTED)
@@ -567,8 +584,19 @@ class Consultation(ReloadableStatusMixin, models.Model):
         pass
 
     def answer(
-        self, user, *, assessment: str, recommendation: str, plan: str, family_advice: str, follow_up_days: int | None
+        self,
+        user,
+        *,
+        assessment: str,
+        recommendation: str,
+        plan: str,
+        family_advice: str,
+        follow_up_days: int | None,
+        attachments: Iterable = (),
+        file_kind: str = Attachment.Kind.OTHER,
     ) -> None:
+        """The specialist's answer, with files for the requesting doctor: kept together or not
+        at all, and the requesting doctor is told once both are committed."""
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_act_as_specialist(user):
@@ -590,6 +618,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 user,
                 recommendation=str(Recommendation(recommendation).label),
             )
+            locked._attach(user, attachments, file_kind, description=gettext("Attached to the specialist's answer"))
         self.refresh_from_db()
 
     @transition(field=status, source=Status.ANSWERED, target=Status.CLOSED)
@@ -656,8 +685,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
         "tried_so_far",
     )
 
-    def save_draft(self, user) -> None:
-        """Store a new draft, or the requesting doctor's edits to one.
+    def save_draft(self, user, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER) -> None:
+        """Store a new draft, or the requesting doctor's edits to one, with the form's files.
 
         Only DRAFT_FIELDS are written to an existing row, after re-checking the state under
         the row lock: a second tab or a double click must neither edit a case already with a
@@ -670,17 +699,27 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 self.requesting_hospital_id = user.hospital_id
                 self.requested_by = user
                 self.save()
-                return
-            locked = self._locked()
-            if not locked.can_edit_draft(user):
-                raise ConsultationError(_("This consultation has already been sent and can no longer be changed."))
-            self.save(update_fields=self.DRAFT_FIELDS)
+            else:
+                locked = self._locked()
+                if not locked.can_edit_draft(user):
+                    raise ConsultationError(_("This consultation has already been sent and can no longer be changed."))
+                self.save(update_fields=self.DRAFT_FIELDS)
+            self._attach(user, attachments, file_kind)
 
-    def post_message(self, user, body: str, *, public_id: uuid.UUID | None = None) -> tuple[Message, bool]:
-        """Write in the case's thread; the other side is told. Returns (message, created).
+    def post_message(
+        self,
+        user,
+        body: str,
+        *,
+        public_id: uuid.UUID | None = None,
+        attachments: Iterable = (),
+        file_kind: str = Attachment.Kind.OTHER,
+    ) -> tuple[Message, bool]:
+        """Write in the case's thread, with files; the other side is told. Returns (message,
+        created).
 
         `public_id` comes from the form: posting the same form twice (a double click, a
-        retried request) returns the message already written instead of a second one.
+        retried request) returns the message already written, and stores its files once.
         """
         body = body.strip()
         with transaction.atomic():
@@ -700,6 +739,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
             )
             other_side = [locked.assigned_to] if locked._is_requesting_doctor(user) else locked._requesting_doctors()
             locked._notify(other_side, "consultations.message", user)
+            locked._attach(user, attachments, file_kind, source=message)
         return message, True
 
     # --- Escalation (periodic job) -------------------------------------------------------

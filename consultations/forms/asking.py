@@ -38,6 +38,10 @@ class _FilesMixin(forms.Form):
     def clean_file_kind(self) -> str:
         return self.cleaned_data.get("file_kind") or Attachment.Kind.PHOTO
 
+    def attached(self) -> dict[str, Any]:
+        """The files and their kind, as the model's methods take them."""
+        return {"attachments": self.cleaned_data["attachments"], "file_kind": self.cleaned_data["file_kind"]}
+
 
 def _label(field: str):
     return capfirst(Consultation._meta.get_field(field).verbose_name)

@@ -21,7 +21,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +30,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from cloudpeds.accounts.roles import Role
-from cloudpeds.attachments.models import Attachment
 
 from ..forms.answering import (
     AnswerForm,
@@ -198,37 +196,19 @@ def answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, consultation, answer_form=form)
     data = form.cleaned_data
-    stored: list[Attachment] = []
     try:
-        # One transaction: the answer and its files are kept together or not at all, and the
-        # notification goes out only once both are committed.
-        with transaction.atomic():
-            consultation.answer(
-                request.user,
-                assessment=data["assessment"],
-                recommendation=data["recommendation"],
-                plan=data["plan"],
-                family_advice=data["family_advice"],
-                follow_up_days=data["follow_up_days"],
-            )
-            for upload in data["files"]:
-                stored.append(
-                    Attachment.objects.create_from_upload(
-                        patient=consultation.patient,
-                        uploaded_by=request.user,
-                        upload=upload,
-                        kind=data["file_kind"],
-                        description=_("Attached to the specialist's answer"),
-                        source=consultation,
-                    )
-                )
+        consultation.answer(
+            request.user,
+            assessment=data["assessment"],
+            recommendation=data["recommendation"],
+            plan=data["plan"],
+            family_advice=data["family_advice"],
+            follow_up_days=data["follow_up_days"],
+            attachments=data["files"],
+            file_kind=data["file_kind"],
+        )
     except ConsultationError as error:
         return _refused(request, consultation, error)
-    except BaseException:
-        # The rows are rolled back; the stored files must go too.
-        for attachment in stored:
-            attachment.delete_stored_files()
-        raise
     messages.success(request, _("Your answer was sent to the requesting doctor."))
     return _to_case(request, consultation)
 

@@ -219,27 +219,18 @@ def _wants_submit(request: HttpRequest) -> bool:
 
 
 def _save_case(request: HttpRequest, form: ConsultationForm, consultation: Consultation) -> None:
-    """Save the draft, send it if asked, store the files: all or nothing.
+    """Save the draft and send it if asked, with the files: all or nothing.
 
-    Files are stored last, so a refused submission leaves no orphan file in storage.
+    The files go with the last step (sending, else saving), which stores them last: a
+    refused submission leaves no file in storage.
     """
     form.save(commit=False)
     with transaction.atomic():
-        consultation.save_draft(request.user)
         if _wants_submit(request):
-            consultation.submit(request.user)
-        _store_files(request, form, consultation.patient, consultation)
-
-
-def _store_files(request: HttpRequest, form, patient: Patient, source) -> None:
-    for upload in form.cleaned_data.get("attachments") or []:
-        Attachment.objects.create_from_upload(
-            patient=patient,
-            uploaded_by=request.user,
-            upload=upload,
-            kind=form.cleaned_data["file_kind"],
-            source=source,
-        )
+            consultation.save_draft(request.user)
+            consultation.submit(request.user, **form.attached())
+        else:
+            consultation.save_draft(request.user, **form.attached())
 
 
 def _after_save(request: HttpRequest, consultation: Consultation) -> HttpResponse:
@@ -439,12 +430,9 @@ def post_message(request: HttpRequest, public_id: UUID) -> HttpResponse:
     notice = ""
     if form.is_valid():
         try:
-            with transaction.atomic():
-                message, created = consultation.post_message(
-                    request.user, form.cleaned_data["body"], public_id=form.cleaned_data["message_id"]
-                )
-                if created:
-                    _store_files(request, form, consultation.patient, message)
+            consultation.post_message(
+                request.user, form.cleaned_data["body"], public_id=form.cleaned_data["message_id"], **form.attached()
+            )
         except ConsultationError as error:
             form.add_error(None, str(error))
         else:
@@ -483,11 +471,7 @@ def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, consultation, info_form=form)
     try:
-        with transaction.atomic():
-            consultation.provide_info(request.user, form.cleaned_data["answer"])
-            # provide_info wrote the answer into the thread; the files go with that message.
-            answer = consultation.messages.filter(author=request.user).order_by("-created_at", "-pk").first()
-            _store_files(request, form, consultation.patient, answer)
+        consultation.provide_info(request.user, form.cleaned_data["answer"], **form.attached())
     except ConsultationError as error:
         messages.warning(request, str(error))
     else:
