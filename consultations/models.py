@@ -35,14 +35,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from cloudpeds.accounts.models import Department, Hospital
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.models import Department, Hospital, User
+from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
 from cloudpeds.patients.models import Patient
+
+from .vitals import VITAL_FIELDS, readings
 
 
 class Status(models.TextChoices):
@@ -91,6 +93,57 @@ class Adoption(models.TextChoices):
     FULLY = "fully", _("Adopted fully")
     PARTLY = "partly", _("Adopted in part")
     NOT = "not", _("Not adopted")
+
+
+# --- Who may open which pages (the views' @requires, beside the models they guard) ----------
+
+
+def can_ask_consultations(user: User) -> bool:
+    """Doctors of a hospital (specialists too) ask about their own hospital's children."""
+    return user.is_authenticated and user.is_doctor and user.hospital_id is not None
+
+
+def can_read_consultations(user: User) -> bool:
+    """Who opens case pages: doctors of a hospital, and group administrators (escalations of
+    late cases are sent to them and link to the case page: they read it, every action stays
+    with the doctors). Which cases: `Consultation.objects.visible_to(user)`."""
+    return (
+        user.is_authenticated and user.hospital_id is not None and (user.is_doctor or user.has_role(Role.GROUP_ADMIN))
+    )
+
+
+def works_from_the_queue(user: User) -> bool:
+    """Specialists, and group administrators who are not doctors: their consultations start
+    from the specialty queues, not from a hospital's list of cases."""
+    return user.is_authenticated and (
+        user.has_role(Role.SPECIALIST) or (user.has_role(Role.GROUP_ADMIN) and not user.is_doctor)
+    )
+
+
+def can_open_consultations(user: User) -> bool:
+    """Who the consultations page lets in: the askers see their list, the others their queue."""
+    return can_ask_consultations(user) or works_from_the_queue(user)
+
+
+def can_see_queue(user: User) -> bool:
+    """A specialist sees their department's queue; group administrators watch every queue."""
+    return user.is_authenticated and (
+        user.has_role(Role.GROUP_ADMIN) or (user.has_role(Role.SPECIALIST) and user.department_id is not None)
+    )
+
+
+def can_see_metrics(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.SPECIALIST, Role.GROUP_ADMIN)
+
+
+def manages_response_targets(user: User) -> bool:
+    """Whoever administers the group sets its response targets (in the admin)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_role(Role.GROUP_ADMIN))
+    )
 
 
 class ConsultationError(Exception):
@@ -387,8 +440,6 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def vital_signs(self) -> list:
         """The measured vital signs, each with what is abnormal about it for the child's age
         on the day the case was sent (or today for a draft)."""
-        from .vitals import VITAL_FIELDS, readings
-
         on = timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
         return readings({field: getattr(self, field) for field in VITAL_FIELDS}, self.patient.date_of_birth, on)
 
@@ -414,8 +465,6 @@ class Consultation(ReloadableStatusMixin, models.Model):
         return [self.requested_by]
 
     def _department_specialists(self):
-        from cloudpeds.accounts.models import User
-
         return list(User.objects.with_role(Role.SPECIALIST).filter(department=self.department))
 
     def _attach(
@@ -764,8 +813,6 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     def escalate(self, now=None) -> bool:
         """Second step, a configurable delay after overdue: the group administrators are told."""
-        from cloudpeds.accounts.models import User
-
         now = now or timezone.now()
         delay = timedelta(hours=settings.CONSULTATION_ESCALATION_DELAY_HOURS)
         with transaction.atomic():
@@ -950,9 +997,6 @@ class CaseConference(models.Model):
     def candidates(consultation: Consultation, organiser=None):
         """Who may be invited: the requesting hospital's doctors and the specialists of the
         department asked (the organiser's colleagues), active, the organiser excepted."""
-        from cloudpeds.accounts.models import User
-        from cloudpeds.accounts.roles import DOCTOR_ROLES
-
         requesting = User.objects.with_role(*DOCTOR_ROLES).filter(hospital_id=consultation.requesting_hospital_id)
         colleagues = User.objects.with_role(Role.SPECIALIST).filter(department_id=consultation.department_id)
         people = (requesting | colleagues).select_related("hospital", "department")

@@ -14,7 +14,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -28,7 +27,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.access import requires
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.models import AccessEvent, log_access
 from cloudpeds.patients.models import Patient
@@ -44,8 +43,18 @@ from ..forms.asking import (
     PatientSearchForm,
     ProvideInfoForm,
 )
-from ..models import Consultation, ConsultationError, Message, Status
+from ..models import (
+    Consultation,
+    ConsultationError,
+    Message,
+    Status,
+    can_ask_consultations,
+    can_open_consultations,
+    can_read_consultations,
+    works_from_the_queue,
+)
 from ..timeline import event_title
+from .common import visible_case
 
 PAGE_SIZE = 25
 # Handbook topics offered beside the form: enough to notice, few enough to read.
@@ -55,40 +64,16 @@ HANDBOOK_TOPICS_SHOWN = 3
 # --- Loading ------------------------------------------------------------------------------
 
 
-def _require_doctor(request: HttpRequest) -> None:
-    # Checked before any lookup, so a 403 says nothing about whether a case exists.
-    user = request.user
-    if not (user.is_doctor and user.hospital_id):
-        raise PermissionDenied
-
-
-def _require_case_reader(request: HttpRequest) -> None:
-    """Doctors, and group administrators: escalations of late cases are sent to them and
-    link to the case page (they read it; every action stays with the doctors)."""
-    user = request.user
-    if not (user.hospital_id and (user.is_doctor or user.has_role(Role.GROUP_ADMIN))):
-        raise PermissionDenied
-
-
-def _visible_consultation(request: HttpRequest, public_id: UUID) -> Consultation:
-    _require_case_reader(request)
-    consultations = Consultation.objects.visible_to(request.user).select_related(
-        "patient", "patient__hospital", "department", "requesting_hospital", "requested_by", "assigned_to"
-    )
-    return get_object_or_404(consultations, public_id=public_id)
-
-
 def _requesting_side(request: HttpRequest, public_id: UUID) -> Consultation:
     """A case the user's hospital asked: only its doctors act on the asking side (the
     specialist who sees the case gets 403, another hospital 404)."""
-    consultation = _visible_consultation(request, public_id)
+    consultation = visible_case(request, public_id)
     if consultation.requesting_hospital_id != request.user.hospital_id or not request.user.is_doctor:
         raise PermissionDenied
     return consultation
 
 
 def _own_patient(request: HttpRequest, patient_id: UUID) -> Patient:
-    _require_doctor(request)
     patients = Patient.objects.visible_to(request.user).filter(hospital_id=request.user.hospital_id)
     return get_object_or_404(patients.select_related("hospital"), public_id=patient_id)
 
@@ -96,14 +81,13 @@ def _own_patient(request: HttpRequest, patient_id: UUID) -> Patient:
 # --- The hospital's list -------------------------------------------------------------------
 
 
-@login_required
+@requires(can_open_consultations)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The requesting hospital's consultations; specialists land on their queue."""
     user = request.user
-    if user.has_role(Role.SPECIALIST) or (user.has_role(Role.GROUP_ADMIN) and not user.is_doctor):
+    if works_from_the_queue(user):
         return redirect("consultations:queue")
-    _require_doctor(request)
     form = ConsultationFilterForm(request.GET or None)
     consultations = (
         Consultation.objects.visible_to(user)
@@ -126,11 +110,10 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- Starting and finishing a draft --------------------------------------------------------
 
 
-@login_required
+@requires(can_ask_consultations)
 @require_GET
 def new_consultation(request: HttpRequest) -> HttpResponse:
     """Choose the child: the hospital's own patients, by name or medical record number."""
-    _require_doctor(request)
     form = PatientSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     patients = (
@@ -145,7 +128,7 @@ def new_consultation(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "page": page, "query": query})
 
 
-@login_required
+@requires(can_ask_consultations)
 @require_http_methods(["GET", "POST"])
 def start_consultation(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = _own_patient(request, patient_id)
@@ -188,7 +171,7 @@ def _already_made(request: HttpRequest, draft_id: UUID) -> HttpResponse | None:
     return redirect(consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_http_methods(["GET", "POST"])
 def edit_draft(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _requesting_side(request, public_id)
@@ -280,10 +263,10 @@ def _handbook_topics(symptoms: str) -> list[SearchDocument]:
 # --- The case page ------------------------------------------------------------------------
 
 
-@login_required
+@requires(can_read_consultations)
 @require_GET
 def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = _visible_consultation(request, public_id)
+    consultation = visible_case(request, public_id)
     return _render_detail(request, consultation)
 
 
@@ -420,10 +403,10 @@ def _thread_context(
     }
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def post_message(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = _visible_consultation(request, public_id)
+    consultation = visible_case(request, public_id)
     if not consultation.can_post_message(request.user):
         raise PermissionDenied
     form = MessageForm(request.POST, request.FILES)
@@ -457,7 +440,7 @@ def post_message(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # --- Information asked for, closing, withdrawing -------------------------------------------
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _requesting_side(request, public_id)
@@ -479,7 +462,7 @@ def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def close_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _requesting_side(request, public_id)
@@ -505,7 +488,7 @@ def close_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _render_detail(request, consultation, close_form=form)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def cancel_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _requesting_side(request, public_id)

@@ -12,49 +12,33 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.access import requires
 from cloudpeds.audit.models import AccessEvent, log_access
 
-from ..models import Consultation, ConsultationError, ConsultationReport
+from ..models import Consultation, ConsultationError, ConsultationReport, can_read_consultations
+from .common import visible_case
 
 # The PDF is opened by the browser's viewer or saved, never as part of a portal page.
 _FILE_CSP = "default-src 'none'; sandbox"
 
 
-def require_case_reader(request: HttpRequest) -> None:
-    """The case page's rule: doctors, and group administrators who follow late cases.
-    Checked before any lookup, so a 403 says nothing about whether a case exists."""
-    user = request.user
-    if not (user.hospital_id and (user.is_doctor or user.has_role(Role.GROUP_ADMIN))):
-        raise PermissionDenied
-
-
-def load_case(request: HttpRequest, public_id: UUID) -> Consultation:
-    """The case through the access QuerySet: another hospital's is a 404."""
-    require_case_reader(request)
-    cases = Consultation.objects.visible_to(request.user).select_related("patient", "department", "assigned_to")
-    return get_object_or_404(cases, public_id=public_id)
-
-
-@login_required
+@requires(can_read_consultations)
 @require_GET
 def report_panel(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = load_case(request, public_id)
+    consultation = visible_case(request, public_id)
     return _render_panel(request, consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def request_report(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = load_case(request, public_id)
+    consultation = visible_case(request, public_id)
     error = ""
     try:
         consultation.request_report()
@@ -69,10 +53,10 @@ def request_report(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(consultation.get_absolute_url())
 
 
-@login_required
+@requires(can_read_consultations)
 @require_GET
 def download_report(request: HttpRequest, public_id: UUID) -> FileResponse:
-    consultation = load_case(request, public_id)
+    consultation = visible_case(request, public_id)
     report = get_object_or_404(ConsultationReport, consultation=consultation)
     if not report.is_ready:
         raise Http404

@@ -172,6 +172,16 @@ def test_another_hospitals_doctor_gets_404_for_the_fragment(client, outsider, wa
     assert client.get(url("specialist_panel", waiting)).status_code == 404
 
 
+@pytest.mark.parametrize("name", ["specialist_panel", "claim", "answer"])
+def test_people_with_no_clinical_role_get_403_before_any_lookup(client, yangpu, waiting, name):
+    client.force_login(UserFactory(username="trainer", hospital=yangpu, roles=[Role.TRAINING_MANAGER]))
+
+    fetch = client.get if name == "specialist_panel" else client.post
+    assert fetch(url(name, waiting)).status_code == 403
+    waiting.refresh_from_db()
+    assert waiting.status == Status.SUBMITTED
+
+
 def test_a_draft_is_invisible_to_the_specialists(client, specialist, doctor):
     draft = ConsultationFactory(
         patient=PatientFactory(hospital=doctor.hospital, registered_by=doctor),
