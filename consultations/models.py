@@ -55,7 +55,7 @@ class Status(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed")
     DECLINED = "declined", _("Declined")
-    CANCELLED = "cancelled", _("Withdrawn")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.CLAIMED, Status.INFO_REQUESTED)
@@ -409,11 +409,11 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def can_close(self, user) -> bool:
         return self.status == Status.ANSWERED and self._is_requesting_doctor(user)
 
-    def can_cancel(self, user) -> bool:
+    def can_withdraw(self, user) -> bool:
         return self.status in (Status.DRAFT, Status.SUBMITTED) and self._is_requesting_doctor(user)
 
     def can_post_message(self, user) -> bool:
-        if self.status in (Status.DRAFT, Status.CLOSED, Status.CANCELLED):
+        if self.status in (Status.DRAFT, Status.CLOSED, Status.WITHDRAWN):
             return False
         return self._is_requesting_doctor(user) or self.assigned_to_id == user.pk
 
@@ -696,21 +696,22 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked._notify([locked.assigned_to], "consultations.closed", user, usefulness=usefulness)
         self.refresh_from_db()
 
-    @transition(field=status, source=[Status.DRAFT, Status.SUBMITTED], target=Status.CANCELLED)
-    def _to_cancelled(self) -> None:
+    @transition(field=status, source=[Status.DRAFT, Status.SUBMITTED], target=Status.WITHDRAWN)
+    def _to_withdrawn(self) -> None:
         pass
 
-    def cancel(self, user, reason: str = "") -> None:
+    def withdraw(self, user, reason: str = "") -> None:
+        """The requesting doctor takes back a draft or a case no specialist has taken yet."""
         with transaction.atomic():
             locked = self._locked()
-            if not locked.can_cancel(user):
+            if not locked.can_withdraw(user):
                 raise ConsultationError(_("A case already with a specialist cannot be withdrawn."))
             from_status = locked.status
-            locked._to_cancelled()
+            locked._to_withdrawn()
             locked.save()
-            locked._record(user, "cancelled", from_status, note=reason)
+            locked._record(user, "withdrawn", from_status, note=reason)
             if from_status == Status.SUBMITTED:
-                locked._notify(locked._department_specialists(), "consultations.cancelled", user)
+                locked._notify(locked._department_specialists(), "consultations.withdrawn", user)
         self.refresh_from_db()
 
     # --- The requesting doctor's draft and the thread -------------------------------------

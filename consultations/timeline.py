@@ -24,7 +24,7 @@ EVENT_TITLES = {
     "declined": _("The consultation was declined"),
     "answered": _("The specialist answered the consultation"),
     "closed": _("The consultation was closed"),
-    "cancelled": _("The consultation was withdrawn"),
+    "withdrawn": _("The consultation was withdrawn"),
     "overdue": _("The consultation passed its response target"),
     "escalated": _("The consultation was escalated to the group administrators"),
     "conference_scheduled": _("A video case conference was scheduled"),
@@ -33,7 +33,7 @@ EVENT_TITLES = {
 
 # Notes worth showing on the child's timeline (the others repeat the title).
 _NOTE_KINDS = frozenset(
-    {"info_requested", "info_provided", "redirected", "declined", "cancelled", "assigned", "conference_summary"}
+    {"info_requested", "info_provided", "redirected", "declined", "withdrawn", "assigned", "conference_summary"}
 )
 
 

@@ -16,7 +16,7 @@ urlpatterns = [
     path("<uuid:public_id>/messages/", asking.post_message, name="post_message"),
     path("<uuid:public_id>/information/", asking.provide_info, name="provide_info"),
     path("<uuid:public_id>/close/", asking.close_consultation, name="close"),
-    path("<uuid:public_id>/withdraw/", asking.cancel_consultation, name="cancel"),
+    path("<uuid:public_id>/withdraw/", asking.withdraw_consultation, name="withdraw"),
     # The specialists' side
     path("queue/", answering.queue, name="queue"),
     path("<uuid:public_id>/specialist-panel/", answering.specialist_panel, name="specialist_panel"),

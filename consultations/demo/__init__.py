@@ -251,8 +251,8 @@ def _act(step: Step, consultation: Consultation, user: User | None) -> None:
             consultation.answer(user, **args)
         case "close":
             consultation.close(user, **args)
-        case "cancel":
-            consultation.cancel(user, args.get("reason", ""))
+        case "withdraw":
+            consultation.withdraw(user, args.get("reason", ""))
         case "overdue":
             # As the periodic job does; the due time was moved into the past by the steps before.
             if not consultation.mark_overdue():

@@ -142,7 +142,7 @@ _CLOSED_OUTCOMES = [
     (Status.CLOSED, 80),
     (Status.ANSWERED, 8),
     (Status.DECLINED, 5),
-    (Status.CANCELLED, 4),
+    (Status.WITHDRAWN, 4),
     (Status.DRAFT, 1),
 ]
 _OPEN = [Status.SUBMITTED, Status.CLAIMED, Status.INFO_REQUESTED]
@@ -332,7 +332,7 @@ def _plan(rng: random.Random, context: _Context, public_id: uuid.UUID, outcome: 
     fields.update(submitted_at=sent, due_at=sent + target)
     if outcome == Status.DECLINED:
         fields.update(decline_reason=rng.choice(DeclineReason.values), decline_comment=rng.choice(_DECLINE_COMMENTS))
-    if outcome in (Status.DECLINED, Status.CANCELLED):
+    if outcome in (Status.DECLINED, Status.WITHDRAWN):
         return _Case(Consultation(status=outcome, **fields), [])
 
     events = [("submitted", Status.DRAFT, Status.SUBMITTED, sent, doctor)]

@@ -196,7 +196,7 @@ class CloseForm(forms.Form):
     )
 
 
-class CancelForm(forms.Form):
+class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
 

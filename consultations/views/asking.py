@@ -35,13 +35,13 @@ from handbook.models import SearchDocument
 from handbook.search import query_words
 
 from ..forms.asking import (
-    CancelForm,
     CloseForm,
     ConsultationFilterForm,
     ConsultationForm,
     MessageForm,
     PatientSearchForm,
     ProvideInfoForm,
+    WithdrawForm,
 )
 from ..models import (
     Consultation,
@@ -248,7 +248,7 @@ def _render_form(
         "has_consent": patient.has_sharing_consent(),
         "handbook_topics": _handbook_topics(symptoms),
         "existing_files": existing_files,
-        "cancel_form": CancelForm() if consultation is not None else None,
+        "withdraw_form": WithdrawForm() if consultation is not None else None,
     }
     return render(request, "consultations/form.html", context)
 
@@ -299,9 +299,9 @@ def _render_detail(
         "info_request": info_request,
         "info_form": (info_form or ProvideInfoForm()) if consultation.can_provide_info(user) else None,
         "close_form": (close_form or CloseForm()) if consultation.can_close(user) else None,
-        "can_cancel": consultation.can_cancel(user),
+        "can_withdraw": consultation.can_withdraw(user),
         "can_edit_draft": consultation.can_edit_draft(user),
-        "cancel_form": CancelForm(),
+        "withdraw_form": WithdrawForm(),
         "handbook_items": _handbook_items(consultation.handbook_context),
         "handbook_url": _handbook_url(consultation.handbook_context),
     }
@@ -490,12 +490,12 @@ def close_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @requires(can_read_consultations)
 @require_POST
-def cancel_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def withdraw_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _requesting_side(request, public_id)
-    form = CancelForm(request.POST)
+    form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        consultation.cancel(request.user, reason)
+        consultation.withdraw(request.user, reason)
     except ConsultationError as error:
         messages.warning(request, str(error))
     else:

@@ -1,4 +1,4 @@
-"""Withdrawing a case: /consultations/<id>/withdraw/ cancels a draft or a case no specialist took."""
+"""Withdrawing a case: /consultations/<id>/withdraw/ withdraws a draft or a case no specialist took."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ def test_a_draft_is_withdrawn(client, doctor, patient, specialist) -> None:
 
     draft.refresh_from_db()
     assert response["Location"] == f"/consultations/{draft.public_id}/"
-    assert draft.status == Status.CANCELLED
-    assert list(draft.events.values_list("kind", "note")) == [("cancelled", "家长拒绝")]
+    assert draft.status == Status.WITHDRAWN
+    assert list(draft.events.values_list("kind", "note")) == [("withdrawn", "家长拒绝")]
     assert not Notification.objects.exists()  # nobody else knew of the draft
 
 
@@ -56,8 +56,8 @@ def test_a_waiting_case_is_withdrawn_and_the_specialists_are_told(client, doctor
     client.post(_url(submitted), {})
 
     submitted.refresh_from_db()
-    assert submitted.status == Status.CANCELLED
-    assert list(Notification.objects.values_list("recipient", "kind")) == [(specialist.pk, "consultations.cancelled")]
+    assert submitted.status == Status.WITHDRAWN
+    assert list(Notification.objects.values_list("recipient", "kind")) == [(specialist.pk, "consultations.withdrawn")]
     page = client.get(f"/consultations/{submitted.public_id}/").content.decode()
     assert "The consultation is withdrawn." in page
     assert "This consultation was withdrawn." in page
@@ -72,7 +72,7 @@ def test_a_case_a_specialist_took_cannot_be_withdrawn(client, doctor, submitted,
     submitted.refresh_from_db()
     assert submitted.status == Status.CLAIMED
     assert "A case already with a specialist cannot be withdrawn." in client.get(response["Location"]).content.decode()
-    assert not ConsultationEvent.objects.filter(kind="cancelled").exists()
+    assert not ConsultationEvent.objects.filter(kind="withdrawn").exists()
 
 
 def test_withdrawing_twice_records_one_withdrawal(client, doctor, submitted) -> None:
@@ -81,7 +81,7 @@ def test_withdrawing_twice_records_one_withdrawal(client, doctor, submitted) -> 
     client.post(_url(submitted), {})
     client.post(_url(submitted), {})
 
-    assert ConsultationEvent.objects.filter(consultation=submitted, kind="cancelled").count() == 1
+    assert ConsultationEvent.objects.filter(consultation=submitted, kind="withdrawn").count() == 1
 
 
 def test_the_specialist_cannot_withdraw_the_request(client, specialist, submitted) -> None:

@@ -153,7 +153,7 @@ def test_a_case_already_taken_tells_the_second_specialist(client, specialist, co
 
 
 def test_a_withdrawn_case_says_so(client, specialist, doctor, waiting):
-    waiting.cancel(doctor)
+    waiting.withdraw(doctor)
     client.force_login(specialist)
 
     response = client.post(claim_url(waiting))

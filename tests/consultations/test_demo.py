@@ -135,8 +135,8 @@ def test_the_closed_cases_have_their_feedback(seeded):
 def test_the_declined_and_withdrawn_cases_say_why(seeded):
     declined = demo_cases().get(status=Status.DECLINED)
     assert declined.decline_reason == "needs_in_person" and declined.decline_comment
-    cancelled = demo_cases().get(status=Status.CANCELLED)
-    assert cancelled.events.get(kind="cancelled").note
+    withdrawn = demo_cases().get(status=Status.WITHDRAWN)
+    assert withdrawn.events.get(kind="withdrawn").note
 
 
 def test_the_drafts_wait_for_consent(seeded):

@@ -177,7 +177,7 @@ def test_a_claimed_case_can_still_be_overdue(late, specialist, colleague, django
     assert told("consultations.overdue") == {specialist.pk, colleague.pk}
 
 
-@pytest.mark.parametrize("status", [Status.ANSWERED, Status.CLOSED, Status.DECLINED, Status.CANCELLED, Status.DRAFT])
+@pytest.mark.parametrize("status", [Status.ANSWERED, Status.CLOSED, Status.DECLINED, Status.WITHDRAWN, Status.DRAFT])
 def test_finished_cases_are_left_alone(patient, specialist, status, django_capture_on_commit_callbacks):
     ConsultationFactory(
         patient=patient, department=specialist.department, status=status, due_at=timezone.now() - timedelta(days=3)

@@ -29,7 +29,7 @@ KINDS = [
     "consultations.declined",
     "consultations.answered",
     "consultations.closed",
-    "consultations.cancelled",
+    "consultations.withdrawn",
     "consultations.overdue",
     "consultations.escalated",
     "consultations.message",
@@ -218,9 +218,9 @@ def test_closing_tells_the_specialist(claimed, doctor, specialist):
 
 
 def test_withdrawing_tells_the_departments_specialists(waiting, doctor, specialist, colleague):
-    waiting.cancel(doctor)
+    waiting.withdraw(doctor)
 
-    assert told("consultations.cancelled") == {specialist.pk, colleague.pk}
+    assert told("consultations.withdrawn") == {specialist.pk, colleague.pk}
 
 
 def test_the_actor_is_not_told_about_their_own_step(waiting, specialist):

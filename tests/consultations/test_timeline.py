@@ -59,7 +59,7 @@ def test_two_queries_at_most_however_many_consultations(
     doctor, specialist, patient, answered, django_assert_max_num_queries
 ) -> None:
     for _ in range(5):
-        ConsultationFactory(patient=patient, department=specialist.department).cancel(doctor)
+        ConsultationFactory(patient=patient, department=specialist.department).withdraw(doctor)
     fresh = User.objects.get(pk=doctor.pk)  # roles not cached yet
 
     with django_assert_max_num_queries(2):

@@ -80,15 +80,15 @@ def kinds(consultation: Consultation) -> list[str]:
 
 
 def test_refresh_from_db_reloads_the_protected_status(waiting):
-    Consultation.objects.filter(pk=waiting.pk).update(status=Status.CANCELLED)
+    Consultation.objects.filter(pk=waiting.pk).update(status=Status.WITHDRAWN)
 
     waiting.refresh_from_db()
 
-    assert waiting.status == Status.CANCELLED
+    assert waiting.status == Status.WITHDRAWN
 
 
 def test_refresh_from_db_of_other_fields_keeps_the_loaded_status(waiting):
-    Consultation.objects.filter(pk=waiting.pk).update(status=Status.CANCELLED, question="改过的问题")
+    Consultation.objects.filter(pk=waiting.pk).update(status=Status.WITHDRAWN, question="改过的问题")
 
     waiting.refresh_from_db(fields=["question"])
 
@@ -484,7 +484,7 @@ def test_answer_twice_is_refused(claimed, specialist):
     assert kinds(claimed).count("answered") == 1
 
 
-# --- close and cancel --------------------------------------------------------------------------
+# --- close and withdraw --------------------------------------------------------------------------
 
 
 def test_close_records_the_feedback(claimed, specialist, doctor):
@@ -516,25 +516,25 @@ def test_close_of_an_unanswered_case_is_refused(claimed, doctor):
     assert claimed.status == Status.CLAIMED
 
 
-def test_cancel_of_a_waiting_case(waiting, doctor):
-    waiting.cancel(doctor, "已转诊")
+def test_withdraw_of_a_waiting_case(waiting, doctor):
+    waiting.withdraw(doctor, "已转诊")
 
     waiting.refresh_from_db()
-    assert waiting.status == Status.CANCELLED
-    assert ConsultationEvent.objects.get(consultation=waiting, kind="cancelled").note == "已转诊"
+    assert waiting.status == Status.WITHDRAWN
+    assert ConsultationEvent.objects.get(consultation=waiting, kind="withdrawn").note == "已转诊"
 
 
-def test_cancel_of_a_claimed_case_is_refused(claimed, doctor):
+def test_withdraw_of_a_claimed_case_is_refused(claimed, doctor):
     with pytest.raises(ConsultationError):
-        claimed.cancel(doctor)
+        claimed.withdraw(doctor)
 
     claimed.refresh_from_db()
     assert claimed.status == Status.CLAIMED
 
 
-def test_cancel_by_a_specialist_is_refused(waiting, specialist):
+def test_withdraw_by_a_specialist_is_refused(waiting, specialist):
     with pytest.raises(ConsultationError):
-        waiting.cancel(specialist)
+        waiting.withdraw(specialist)
 
     waiting.refresh_from_db()
     assert waiting.status == Status.SUBMITTED
