@@ -22,38 +22,6 @@ from tests.handbook.conftest import publish_topic, write_draft
 pytestmark = pytest.mark.django_db
 
 
-def _english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return _english(doctor)
-
-
-@pytest.fixture
-def outsider(outsider):
-    return _english(outsider)
-
-
-@pytest.fixture
-def specialist(specialist):
-    return _english(specialist)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
-
-
 @pytest.fixture
 def patient(doctor):
     """A Yangpu child of about two and a half, allergic to penicillin, with sharing consent."""

@@ -15,17 +15,6 @@ pytestmark = pytest.mark.django_db
 URL = "/consultations/"
 
 
-def _english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return _english(doctor)
-
-
 @pytest.fixture
 def colleague(yangpu):
     return UserFactory(username="colleague", hospital=yangpu, roles=[Role.GRASSROOTS_DOCTOR])

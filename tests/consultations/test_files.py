@@ -12,8 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cloudpeds.attachments.models import Attachment
-from consultations.models import ConsultationError, Status
-from tests.factories import ConsultationFactory, PatientFactory
+from consultations.models import ConsultationError
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +25,6 @@ def png(name: str = "胸片.png") -> SimpleUploadedFile:
 
 def stored_files(root) -> list:
     return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
-
-
-@pytest.fixture
-def draft(doctor, specialist):
-    patient = PatientFactory(hospital=doctor.hospital, registered_by=doctor)
-    return ConsultationFactory(
-        patient=patient, department=specialist.department, status=Status.DRAFT, submitted_at=None
-    )
 
 
 @pytest.fixture

@@ -20,16 +20,8 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
 @pytest.fixture
 def case(doctor, specialist) -> Consultation:
-    english(doctor)
-    english(specialist)
     patient = PatientFactory(hospital=doctor.hospital, registered_by=doctor, name="王小明")
     return ConsultationFactory(patient=patient, department=specialist.department, assigned_to=specialist, answered=True)
 
@@ -68,7 +60,6 @@ def test_the_panel_offers_to_prepare_the_report(client, doctor, case):
 
 
 def test_the_panel_shows_nothing_before_the_case_is_answered(client, doctor, specialist):
-    english(doctor)
     waiting = ConsultationFactory(patient=PatientFactory(hospital=doctor.hospital, registered_by=doctor))
     client.force_login(doctor)
 
@@ -189,7 +180,6 @@ def test_a_closed_case_gets_its_report_made_again(client, doctor, case, django_c
 
 
 def test_an_unanswered_case_cannot_have_a_report(client, doctor, django_capture_on_commit_callbacks):
-    english(doctor)
     waiting = ConsultationFactory(patient=PatientFactory(hospital=doctor.hospital, registered_by=doctor))
     client.force_login(doctor)
 

@@ -17,71 +17,11 @@ from cloudpeds.accounts.roles import Role
 from cloudpeds.attachments.models import Attachment
 from consultations.models import Consultation, ConsultationEvent, Message, Status
 
-from ..factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
+from ..factories import ConsultationFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-
-
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Files attached to answers go to a folder of this test, never into var/media."""
-    root = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
-
-
-@pytest.fixture
-def doctor(doctor):
-    return english(doctor)
-
-
-@pytest.fixture
-def specialist(specialist):
-    return english(specialist)
-
-
-@pytest.fixture
-def outsider(outsider):
-    return english(outsider)
-
-
-@pytest.fixture
-def colleague(specialist):
-    return UserFactory(
-        username="spec2",
-        hospital=specialist.hospital,
-        department=specialist.department,
-        roles=[Role.SPECIALIST],
-        preferred_language="en",
-    )
-
-
-@pytest.fixture
-def neurology(xinhua):
-    return DepartmentFactory(hospital=xinhua, specialty="neurology", name_zh="小儿神经科", name_en="Neurology")
-
-
-@pytest.fixture
-def waiting(doctor, specialist):
-    patient = PatientFactory(hospital=doctor.hospital, registered_by=doctor)
-    return ConsultationFactory(patient=patient, department=specialist.department)
-
-
-@pytest.fixture
-def claimed(waiting, specialist):
-    waiting.claim(specialist)
-    return waiting
 
 
 def url(name: str, consultation: Consultation) -> str:

@@ -12,7 +12,7 @@ from cloudpeds.accounts.roles import Role
 from cloudpeds.patients.models import Patient
 from consultations.models import Consultation, ConsultationError, ConsultationEvent, Message, Status
 
-from ..factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,39 +40,9 @@ def clock(monkeypatch) -> Clock:
 
 
 @pytest.fixture
-def colleague(specialist):
-    return UserFactory(
-        username="spec2", hospital=specialist.hospital, department=specialist.department, roles=[Role.SPECIALIST]
-    )
-
-
-@pytest.fixture
-def neurology(xinhua):
-    return DepartmentFactory(hospital=xinhua, specialty="neurology", name_zh="小儿神经科", name_en="Neurology")
-
-
-@pytest.fixture
-def patient(doctor):
-    return PatientFactory(hospital=doctor.hospital, registered_by=doctor)
-
-
-@pytest.fixture
-def draft(patient, specialist):
-    return ConsultationFactory(
-        patient=patient, department=specialist.department, status=Status.DRAFT, submitted_at=None
-    )
-
-
-@pytest.fixture
 def waiting(draft, doctor):
     draft.submit(doctor)
     return draft
-
-
-@pytest.fixture
-def claimed(waiting, specialist):
-    waiting.claim(specialist)
-    return waiting
 
 
 def kinds(consultation: Consultation) -> list[str]:
