@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Aggregate,
@@ -44,6 +45,9 @@ from django.utils.translation import gettext_lazy as _
 from cloudpeds.accounts.models import Department, Hospital
 
 from .models import DEFAULT_TARGET_HOURS, Adoption, Consultation, Recommendation, ResponseTarget, Status
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 
 class PercentileCont(Aggregate):
@@ -101,7 +105,7 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def consultations_for(user, metrics_filter: MetricsFilter) -> QuerySet[Consultation]:
+def consultations_for(user: User, metrics_filter: MetricsFilter) -> QuerySet[Consultation]:
     cases = Consultation.objects.overseen_by(user).filter(
         submitted_at__gte=_day_start(metrics_filter.start),
         submitted_at__lt=_day_start(metrics_filter.end + timedelta(days=1)),
@@ -224,7 +228,7 @@ class Metrics:
     by_specialty: list[Group]
 
 
-def compute(user, metrics_filter: MetricsFilter) -> Metrics:
+def compute(user: User, metrics_filter: MetricsFilter) -> Metrics:
     """All the figures of the metrics page, in four queries."""
     cases = consultations_for(user, metrics_filter)
     aggregates = _aggregates()

@@ -175,7 +175,7 @@ class ResponseTarget(models.Model):
 
 
 class ConsultationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ConsultationQuerySet:
+    def visible_to(self, user: User) -> ConsultationQuerySet:
         """The requesting hospital's doctors, and the specialists of the department asked
         (they must see a case to claim it) — plus the assigned specialist, who keeps access
         through the care-team grant even if the case is redirected away."""
@@ -187,7 +187,7 @@ class ConsultationQuerySet(models.QuerySet):
             rule |= Q(assigned_to=user)
         return self.filter(rule)
 
-    def overseen_by(self, user) -> ConsultationQuerySet:
+    def overseen_by(self, user: User) -> ConsultationQuerySet:
         """What a person may count and list without opening: group administrators watch
         response times across the group (queues, metrics, escalations) but do not read the
         cases, whose pages stay behind `visible_to`. Everyone else: their visible cases."""
@@ -211,7 +211,7 @@ class ConsultationQuerySet(models.QuerySet):
             .order_by("-is_overdue", "due_at", "pk")
         )
 
-    def assigned_to_user(self, user) -> ConsultationQuerySet:
+    def assigned_to_user(self, user: User) -> ConsultationQuerySet:
         """A specialist's own open cases ("my cases"): with them, or waiting for information."""
         mine = self.filter(assigned_to=user, status__in=(Status.CLAIMED, Status.INFO_REQUESTED))
         return mine.order_by("due_at", "pk")
@@ -373,57 +373,57 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     # --- Who may do what -----------------------------------------------------------------
 
-    def _is_requesting_doctor(self, user) -> bool:
+    def _is_requesting_doctor(self, user: User) -> bool:
         return user.is_authenticated and user.hospital_id == self.requesting_hospital_id and user.is_doctor
 
-    def _is_department_specialist(self, user) -> bool:
+    def _is_department_specialist(self, user: User) -> bool:
         return user.is_authenticated and user.has_role(Role.SPECIALIST) and user.department_id == self.department_id
 
-    def can_edit_draft(self, user) -> bool:
+    def can_edit_draft(self, user: User) -> bool:
         return self.status == Status.DRAFT and self._is_requesting_doctor(user)
 
-    def can_claim(self, user) -> bool:
+    def can_claim(self, user: User) -> bool:
         return self.status == Status.SUBMITTED and self._is_department_specialist(user)
 
-    def can_act_as_specialist(self, user) -> bool:
+    def can_act_as_specialist(self, user: User) -> bool:
         return self.status == Status.CLAIMED and self.assigned_to_id == user.pk
 
-    def can_assign(self, user) -> bool:
+    def can_assign(self, user: User) -> bool:
         """Any specialist of the department may hand a waiting case to a colleague of it."""
         return self.can_claim(user)
 
-    def can_redirect(self, user) -> bool:
+    def can_redirect(self, user: User) -> bool:
         return self.can_act_as_specialist(user) or self.can_claim(user)
 
-    def can_decline(self, user) -> bool:
+    def can_decline(self, user: User) -> bool:
         return self.can_act_as_specialist(user) or self.can_claim(user)
 
-    def is_specialist_side(self, user) -> bool:
+    def is_specialist_side(self, user: User) -> bool:
         """Works on this case as a specialist (the department asked, or the one assigned),
         whatever its state: who gets an explanation rather than a 403 when the case moved on."""
         return self._is_department_specialist(user) or (user.is_authenticated and self.assigned_to_id == user.pk)
 
-    def can_provide_info(self, user) -> bool:
+    def can_provide_info(self, user: User) -> bool:
         return self.status == Status.INFO_REQUESTED and self._is_requesting_doctor(user)
 
-    def can_close(self, user) -> bool:
+    def can_close(self, user: User) -> bool:
         return self.status == Status.ANSWERED and self._is_requesting_doctor(user)
 
-    def can_withdraw(self, user) -> bool:
+    def can_withdraw(self, user: User) -> bool:
         return self.status in (Status.DRAFT, Status.SUBMITTED) and self._is_requesting_doctor(user)
 
-    def can_post_message(self, user) -> bool:
+    def can_post_message(self, user: User) -> bool:
         if self.status in (Status.DRAFT, Status.CLOSED, Status.WITHDRAWN):
             return False
         return self._is_requesting_doctor(user) or self.assigned_to_id == user.pk
 
-    def can_schedule_conference(self, user) -> bool:
+    def can_schedule_conference(self, user: User) -> bool:
         return (
             self.status in (Status.CLAIMED, Status.INFO_REQUESTED, Status.ANSWERED) and self.assigned_to_id == user.pk
         )
 
     @staticmethod
-    def can_start(user, patient: Patient) -> bool:
+    def can_start(user: User, patient: Patient) -> bool:
         """Doctors ask about their own hospital's children: a record seen through a
         care-team grant belongs to another hospital, whose doctors decide what to ask."""
         return (
@@ -451,12 +451,12 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _locked(self) -> Consultation:
         return type(self).objects.select_for_update().select_related("department", "patient").get(pk=self.pk)
 
-    def _record(self, actor, kind: str, from_status: str, note: str = "") -> ConsultationEvent:
+    def _record(self, actor: User | None, kind: str, from_status: str, note: str = "") -> ConsultationEvent:
         return ConsultationEvent.objects.create(
             consultation=self, actor=actor, kind=kind, from_status=from_status, to_status=self.status, note=note
         )
 
-    def _notify(self, recipients, kind: str, actor, **context) -> None:
+    def _notify(self, recipients, kind: str, actor: User | None, **context) -> None:
         people = [person for person in recipients if person is not None and person.pk != getattr(actor, "pk", None)]
         if people:
             notify(people, kind, self, actor=actor, context={"patient_age": self.patient.age_display(), **context})
@@ -468,7 +468,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
         return list(User.objects.with_role(Role.SPECIALIST).filter(department=self.department))
 
     def _attach(
-        self, user, uploads: Iterable, kind: str, *, source: models.Model | None = None, description: str = ""
+        self, user: User, uploads: Iterable, kind: str, *, source: models.Model | None = None, description: str = ""
     ) -> None:
         # Last in each transition's transaction: a refusal before it stores no file.
         Attachment.objects.create_from_uploads(
@@ -479,7 +479,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_submitted(self) -> None:
         pass
 
-    def submit(self, user, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER) -> None:
+    def submit(self, user: User, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER) -> None:
         """Send the draft to the department's queue, with the files of the form that sent it."""
         with transaction.atomic():
             locked = self._locked()
@@ -505,7 +505,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_claimed(self) -> None:
         pass
 
-    def claim(self, user, *, assigned_by=None) -> None:
+    def claim(self, user: User, *, assigned_by: User | None = None) -> None:
         """A specialist takes the case (or a coordinator assigns it to them)."""
         actor = assigned_by or user
         with transaction.atomic():
@@ -534,7 +534,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_info_requested(self) -> None:
         pass
 
-    def request_info(self, user, question: str) -> None:
+    def request_info(self, user: User, question: str) -> None:
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_act_as_specialist(user):
@@ -552,7 +552,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
         pass
 
     def provide_info(
-        self, user, answer: str, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER
+        self, user: User, answer: str, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER
     ) -> None:
         """The requesting doctor's answer goes into the thread, with its files; the clock runs again."""
         with transaction.atomic():
@@ -577,7 +577,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_resubmitted(self) -> None:
         pass
 
-    def redirect(self, user, department: Department, reason: str) -> None:
+    def redirect(self, user: User, department: Department, reason: str) -> None:
         """Send the case to another Xinhua specialty; its clock restarts with that specialty's target."""
         with transaction.atomic():
             locked = self._locked()
@@ -610,7 +610,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_declined(self) -> None:
         pass
 
-    def decline(self, user, reason: str, comment: str = "") -> None:
+    def decline(self, user: User, reason: str, comment: str = "") -> None:
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_decline(user):
@@ -634,7 +634,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     def answer(
         self,
-        user,
+        user: User,
         *,
         assessment: str,
         recommendation: str,
@@ -675,7 +675,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
         pass
 
     def close(
-        self, user, *, advice_adopted: str, not_adopted_reason: str, referral_avoided: bool, usefulness: int
+        self, user: User, *, advice_adopted: str, not_adopted_reason: str, referral_avoided: bool, usefulness: int
     ) -> None:
         with transaction.atomic():
             locked = self._locked()
@@ -700,7 +700,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_withdrawn(self) -> None:
         pass
 
-    def withdraw(self, user, reason: str = "") -> None:
+    def withdraw(self, user: User, reason: str = "") -> None:
         """The requesting doctor takes back a draft or a case no specialist has taken yet."""
         with transaction.atomic():
             locked = self._locked()
@@ -735,7 +735,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
         "tried_so_far",
     )
 
-    def save_draft(self, user, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER) -> None:
+    def save_draft(self, user: User, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER) -> None:
         """Store a new draft, or the requesting doctor's edits to one, with the form's files.
 
         Only DRAFT_FIELDS are written to an existing row, after re-checking the state under
@@ -758,7 +758,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     def post_message(
         self,
-        user,
+        user: User,
         body: str,
         *,
         public_id: uuid.UUID | None = None,
@@ -918,11 +918,11 @@ def _room_name() -> str:
 
 
 class CaseConferenceQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseConferenceQuerySet:
+    def visible_to(self, user: User) -> CaseConferenceQuerySet:
         """The conferences of the consultations the user may see: the one access rule."""
         return self.filter(consultation__in=Consultation.objects.visible_to(user))
 
-    def upcoming_for(self, user, now=None) -> CaseConferenceQuerySet:
+    def upcoming_for(self, user: User, now=None) -> CaseConferenceQuerySet:
         """The user's scheduled conferences (invited or organising) not over yet, soonest first."""
         now = now or timezone.now()
         invited = CaseConference.participants.through.objects.filter(user=user).values("caseconference_id")
@@ -984,7 +984,7 @@ class CaseConference(models.Model):
     def has_started(self, now=None) -> bool:
         return self.scheduled_for <= (now or timezone.now())
 
-    def can_record_summary(self, user, now=None) -> bool:
+    def can_record_summary(self, user: User, now=None) -> bool:
         """The organiser, once the conference has begun (a summary of a meeting not yet held
         would be a plan, not a record); it can be corrected later."""
         return (
@@ -995,7 +995,7 @@ class CaseConference(models.Model):
         )
 
     @staticmethod
-    def candidates(consultation: Consultation, organiser=None):
+    def candidates(consultation: Consultation, organiser: User | None = None):
         """Who may be invited: the requesting hospital's doctors and the specialists of the
         department asked (the organiser's colleagues), active, the organiser excepted."""
         requesting = User.objects.with_role(*DOCTOR_ROLES).filter(hospital_id=consultation.requesting_hospital_id)
@@ -1007,7 +1007,7 @@ class CaseConference(models.Model):
 
     @classmethod
     def schedule(
-        cls, consultation: Consultation, organiser, *, scheduled_for, duration_minutes: int, participants
+        cls, consultation: Consultation, organiser: User, *, scheduled_for, duration_minutes: int, participants
     ) -> CaseConference:
         """Schedule a conference, write the case event and tell the participants."""
         with transaction.atomic():
@@ -1046,7 +1046,7 @@ class CaseConference(models.Model):
             )
         return conference
 
-    def record_summary(self, user, summary: str) -> None:
+    def record_summary(self, user: User, summary: str) -> None:
         """The organiser's short record of the conference; it is then held."""
         summary = summary.strip()
         with transaction.atomic():

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -11,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from cloudpeds.patients.timeline import TimelineEntry
 
 from .models import Consultation, ConsultationEvent
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
+    from cloudpeds.patients.models import Patient
 
 ICON = "bi-chat-square-text"
 
@@ -42,7 +48,7 @@ def event_title(kind: str) -> str:
     return str(title) if title is not None else gettext("The consultation was updated")
 
 
-def timeline_entries(patient, user) -> list[TimelineEntry]:
+def timeline_entries(patient: Patient, user: User) -> list[TimelineEntry]:
     # One query for the events (the access rule is a subquery in it), plus at most one for
     # the user's roles: visible_to again even though the caller checked the patient, so a
     # specialist reached through a care-team grant sees only the consultations shown to them.

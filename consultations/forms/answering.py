@@ -47,7 +47,7 @@ class QueueForm(forms.Form):
         self.fields["department"].queryset = departments
 
 
-def queue_departments(user) -> QuerySet[Department]:
+def queue_departments(user: User) -> QuerySet[Department]:
     """The specialties whose queue this person may look at."""
     if user.has_role(Role.GROUP_ADMIN):
         return lead_departments().select_related("hospital")

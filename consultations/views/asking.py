@@ -10,7 +10,7 @@ validates a form, calls one transition and shows its refusal as it is.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from django.contrib import messages
@@ -55,6 +55,9 @@ from ..models import (
 )
 from ..timeline import event_title
 from .common import visible_case
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 PAGE_SIZE = 25
 # Handbook topics offered beside the form: enough to notice, few enough to read.
@@ -308,7 +311,7 @@ def _render_detail(
     return render(request, "consultations/detail.html", context)
 
 
-def _files_visible(user, patient: Patient) -> bool:
+def _files_visible(user: User, patient: Patient) -> bool:
     # Files open through the attachments app, which checks access through the child's
     # record. A department specialist sees a case before taking it but gets the record
     # (and so the files) only by taking it.

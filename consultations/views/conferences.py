@@ -10,6 +10,7 @@ service (settings.VIDEO_CONFERENCE_BASE_URL) and is shown to the invited and the
 from __future__ import annotations
 
 from itertools import groupby
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.contrib import messages
@@ -27,6 +28,9 @@ from cloudpeds.accounts.access import requires
 from ..forms.conferences import ConferenceForm, SummaryForm
 from ..models import CaseConference, Consultation, ConsultationError, can_read_consultations
 from .common import to_case, visible_case
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 PAGE_SIZE = 50
 
@@ -111,7 +115,7 @@ def record_summary(request: HttpRequest, conference_id: UUID) -> HttpResponse:
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _is_invited(conference: CaseConference, user) -> bool:
+def _is_invited(conference: CaseConference, user: User) -> bool:
     # participants are prefetched: no query per conference.
     return conference.organiser_id == user.pk or any(person.pk == user.pk for person in conference.participants.all())
 
