@@ -33,7 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cloudpeds.accounts.models import Department, Hospital, User
-from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
+from cloudpeds.accounts.roles import Role
+from cloudpeds.patients.demo.scale import district_doctors
 from cloudpeds.patients.models import CareTeamGrant, Consent, Patient
 
 from ..models import (
@@ -220,13 +221,8 @@ def _public_id(serial: int) -> uuid.UUID:
 
 
 def _requesting_doctors() -> dict[int, User]:
-    """One doctor per district hospital that has one (as the patients' scale registers them)."""
-    doctors = {}
-    for hospital in Hospital.objects.filter(level=Hospital.Level.DISTRICT).order_by("code"):
-        doctor = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=hospital).order_by("pk").first()
-        if doctor is not None:
-            doctors[hospital.pk] = doctor
-    return doctors
+    """The doctor who registered each district hospital's scale children asks about them."""
+    return {hospital.pk: doctor for hospital, doctor in district_doctors().items()}
 
 
 def _pools(doctors: dict[int, User]) -> dict[int, tuple[list[datetime], list[int]]]:

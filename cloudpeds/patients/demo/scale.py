@@ -34,8 +34,9 @@ _CONDITIONS = ["哮喘", "过敏性鼻炎", "癫痫", "先天性心脏病", "1�
 _RELATIONS = [Guardian.Relation.MOTHER] * 6 + [Guardian.Relation.FATHER] * 3 + [Guardian.Relation.GRANDPARENT]
 
 
-def _registrars() -> dict[Hospital, User]:
-    """One doctor per district hospital that has one; children go only to those hospitals."""
+def district_doctors() -> dict[Hospital, User]:
+    """One doctor per district hospital that has one: they register the scale children (who
+    go only to those hospitals), and the feature apps' scale data has them ask and refer."""
     registrars = {}
     for hospital in Hospital.objects.filter(level=Hospital.Level.DISTRICT).order_by("code"):
         doctor = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=hospital).order_by("pk").first()
@@ -76,7 +77,7 @@ def _guardian(rng: random.Random, patient: Patient, serial: int) -> Guardian:
 
 def seed_scale(stdout, factor: float = 1.0) -> None:
     target = int(TARGET * factor)
-    registrars = _registrars()
+    registrars = district_doctors()
     if not registrars:
         stdout.write("Scale patients: no district hospital has a doctor account; run seed_demo first.")
         return
