@@ -216,9 +216,17 @@ class ConsultationQuerySet(models.QuerySet):
         mine = self.filter(assigned_to=user, status__in=(Status.CLAIMED, Status.INFO_REQUESTED))
         return mine.order_by("due_at", "pk")
 
-    def past_target(self, now=None) -> ConsultationQuerySet:
+    def past_target(self, now: datetime | None = None) -> ConsultationQuerySet:
         now = now or timezone.now()
         return self.filter(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now)
+
+    def escalation_due(self, now: datetime) -> ConsultationQuerySet:
+        """Past their target and not yet marked overdue, or overdue for longer than the
+        escalation delay and not yet escalated: the periodic job's work."""
+        escalate_before = now - timedelta(hours=settings.CONSULTATION_ESCALATION_DELAY_HOURS)
+        return self.past_target(now).filter(
+            Q(overdue_at__isnull=True) | Q(escalated_at__isnull=True, overdue_at__lte=escalate_before)
+        )
 
     def with_list_columns(self) -> ConsultationQuerySet:
         """What a list row shows, in one query for any page size."""
