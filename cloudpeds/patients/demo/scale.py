@@ -35,8 +35,8 @@ _RELATIONS = [Guardian.Relation.MOTHER] * 6 + [Guardian.Relation.FATHER] * 3 + [
 
 
 def district_doctors() -> dict[Hospital, User]:
-    """One doctor per district hospital that has one: they register the scale children (who
-    go only to those hospitals), and the feature apps' scale data has them ask and refer."""
+    """One doctor per district hospital that has one; children go only to those hospitals
+    (and the feature apps' scale data has these doctors send the children's cases on)."""
     registrars = {}
     for hospital in Hospital.objects.filter(level=Hospital.Level.DISTRICT).order_by("code"):
         doctor = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=hospital).order_by("pk").first()
