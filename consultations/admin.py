@@ -10,14 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cloudpeds.accounts.roles import Role
-
-from .models import DEFAULT_TARGET_HOURS, ResponseTarget
-
-
-def _manages_targets(request: HttpRequest) -> bool:
-    user = request.user
-    return user.is_active and user.is_staff and (user.is_superuser or user.has_role(Role.GROUP_ADMIN))
+from .models import DEFAULT_TARGET_HOURS, ResponseTarget, manages_response_targets
 
 
 @admin.register(ResponseTarget)
@@ -32,19 +25,19 @@ class ResponseTargetAdmin(admin.ModelAdmin):
     # The rights follow the role rather than per-model permissions: whoever administers
     # the group sets its targets, without a permission to remember to grant.
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _manages_targets(request)
+        return manages_response_targets(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: ResponseTarget | None = None) -> bool:
-        return _manages_targets(request)
+        return manages_response_targets(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _manages_targets(request)
+        return manages_response_targets(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: ResponseTarget | None = None) -> bool:
-        return _manages_targets(request)
+        return manages_response_targets(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: ResponseTarget | None = None) -> bool:
-        return _manages_targets(request)
+        return manages_response_targets(request.user)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)

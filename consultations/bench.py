@@ -3,14 +3,17 @@ page's user once Django is set up)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
 from .models import Consultation, Status
 
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
-def consultation_path(user: Any) -> str:
+
+def consultation_path(user: User) -> str:
     """The newest open case the user may see (what a specialist opens from the queue all
     day), or else the newest one sent."""
     cases = Consultation.objects.visible_to(user).exclude(status=Status.DRAFT)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-from django import forms
 from django.db.models import (
     Aggregate,
     Avg,
@@ -45,6 +45,9 @@ from django.utils.translation import gettext_lazy as _
 from cloudpeds.accounts.models import Department, Hospital
 
 from .models import DEFAULT_TARGET_HOURS, Adoption, Consultation, Recommendation, ResponseTarget, Status
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 
 class PercentileCont(Aggregate):
@@ -94,34 +97,6 @@ def default_start(end: date) -> date:
     return date(month_index // 12, month_index % 12 + 1, 1)
 
 
-class MetricsFilterForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    hospital = forms.ModelChoiceField(
-        label=_("Requesting hospital"), queryset=Hospital.objects.all(), required=False, empty_label=_("All hospitals")
-    )
-    specialty = forms.ChoiceField(label=_("Specialty"), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["specialty"].choices = [("", _("All specialties")), *Department.Specialty.choices]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date must be before the end date."))
-        return data
-
-    def filters(self, today: date | None = None) -> MetricsFilter:
-        """The filter to apply: the last twelve months unless the form says otherwise
-        (an invalid form counts as no filter)."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        end = data.get("end") or today or timezone.localdate()
-        start = data.get("start") or default_start(end)
-        return MetricsFilter(start=start, end=end, hospital=data.get("hospital"), specialty=data.get("specialty", ""))
-
-
 # --- Queries --------------------------------------------------------------------------------
 
 
@@ -130,7 +105,7 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def consultations_for(user, metrics_filter: MetricsFilter) -> QuerySet[Consultation]:
+def consultations_for(user: User, metrics_filter: MetricsFilter) -> QuerySet[Consultation]:
     cases = Consultation.objects.overseen_by(user).filter(
         submitted_at__gte=_day_start(metrics_filter.start),
         submitted_at__lt=_day_start(metrics_filter.end + timedelta(days=1)),
@@ -253,7 +228,7 @@ class Metrics:
     by_specialty: list[Group]
 
 
-def compute(user, metrics_filter: MetricsFilter) -> Metrics:
+def compute(user: User, metrics_filter: MetricsFilter) -> Metrics:
     """All the figures of the metrics page, in four queries."""
     cases = consultations_for(user, metrics_filter)
     aggregates = _aggregates()

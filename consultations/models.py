@@ -19,7 +19,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -27,15 +31,20 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from cloudpeds.accounts.models import Department, Hospital
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.models import Department, Hospital, User
+from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
+from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.history import track_clinical
+from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
 from cloudpeds.patients.models import Patient
+
+from .vitals import VITAL_FIELDS, readings
 
 
 class Status(models.TextChoices):
@@ -46,7 +55,7 @@ class Status(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed")
     DECLINED = "declined", _("Declined")
-    CANCELLED = "cancelled", _("Withdrawn")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.CLAIMED, Status.INFO_REQUESTED)
@@ -86,6 +95,57 @@ class Adoption(models.TextChoices):
     NOT = "not", _("Not adopted")
 
 
+# --- Who may open which pages (the views' @requires, beside the models they guard) ----------
+
+
+def can_ask_consultations(user: User) -> bool:
+    """Doctors of a hospital (specialists too) ask about their own hospital's children."""
+    return user.is_authenticated and user.is_doctor and user.hospital_id is not None
+
+
+def can_read_consultations(user: User) -> bool:
+    """Who opens case pages: doctors of a hospital, and group administrators (escalations of
+    late cases are sent to them and link to the case page: they read it, every action stays
+    with the doctors). Which cases: `Consultation.objects.visible_to(user)`."""
+    return (
+        user.is_authenticated and user.hospital_id is not None and (user.is_doctor or user.has_role(Role.GROUP_ADMIN))
+    )
+
+
+def works_from_the_queue(user: User) -> bool:
+    """Specialists, and group administrators who are not doctors: their consultations start
+    from the specialty queues, not from a hospital's list of cases."""
+    return user.is_authenticated and (
+        user.has_role(Role.SPECIALIST) or (user.has_role(Role.GROUP_ADMIN) and not user.is_doctor)
+    )
+
+
+def can_open_consultations(user: User) -> bool:
+    """Who the consultations page lets in: the askers see their list, the others their queue."""
+    return can_ask_consultations(user) or works_from_the_queue(user)
+
+
+def can_see_queue(user: User) -> bool:
+    """A specialist sees their department's queue; group administrators watch every queue."""
+    return user.is_authenticated and (
+        user.has_role(Role.GROUP_ADMIN) or (user.has_role(Role.SPECIALIST) and user.department_id is not None)
+    )
+
+
+def can_see_metrics(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.SPECIALIST, Role.GROUP_ADMIN)
+
+
+def manages_response_targets(user: User) -> bool:
+    """Whoever administers the group sets its response targets (in the admin)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_role(Role.GROUP_ADMIN))
+    )
+
+
 class ConsultationError(Exception):
     """A transition refused for a reason the person can act on; the message is shown."""
 
@@ -115,7 +175,7 @@ class ResponseTarget(models.Model):
 
 
 class ConsultationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ConsultationQuerySet:
+    def visible_to(self, user: User) -> ConsultationQuerySet:
         """The requesting hospital's doctors, and the specialists of the department asked
         (they must see a case to claim it) — plus the assigned specialist, who keeps access
         through the care-team grant even if the case is redirected away."""
@@ -127,7 +187,7 @@ class ConsultationQuerySet(models.QuerySet):
             rule |= Q(assigned_to=user)
         return self.filter(rule)
 
-    def overseen_by(self, user) -> ConsultationQuerySet:
+    def overseen_by(self, user: User) -> ConsultationQuerySet:
         """What a person may count and list without opening: group administrators watch
         response times across the group (queues, metrics, escalations) but do not read the
         cases, whose pages stay behind `visible_to`. Everyone else: their visible cases."""
@@ -151,14 +211,22 @@ class ConsultationQuerySet(models.QuerySet):
             .order_by("-is_overdue", "due_at", "pk")
         )
 
-    def assigned_to_user(self, user) -> ConsultationQuerySet:
+    def assigned_to_user(self, user: User) -> ConsultationQuerySet:
         """A specialist's own open cases ("my cases"): with them, or waiting for information."""
         mine = self.filter(assigned_to=user, status__in=(Status.CLAIMED, Status.INFO_REQUESTED))
         return mine.order_by("due_at", "pk")
 
-    def past_target(self, now=None) -> ConsultationQuerySet:
+    def past_target(self, now: datetime | None = None) -> ConsultationQuerySet:
         now = now or timezone.now()
         return self.filter(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now)
+
+    def escalation_due(self, now: datetime) -> ConsultationQuerySet:
+        """Past their target and not yet marked overdue, or overdue for longer than the
+        escalation delay and not yet escalated: the periodic job's work."""
+        escalate_before = now - timedelta(hours=settings.CONSULTATION_ESCALATION_DELAY_HOURS)
+        return self.past_target(now).filter(
+            Q(overdue_at__isnull=True) | Q(escalated_at__isnull=True, overdue_at__lte=escalate_before)
+        )
 
     def with_list_columns(self) -> ConsultationQuerySet:
         """What a list row shows, in one query for any page size."""
@@ -313,57 +381,57 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     # --- Who may do what -----------------------------------------------------------------
 
-    def _is_requesting_doctor(self, user) -> bool:
+    def _is_requesting_doctor(self, user: User) -> bool:
         return user.is_authenticated and user.hospital_id == self.requesting_hospital_id and user.is_doctor
 
-    def _is_department_specialist(self, user) -> bool:
+    def _is_department_specialist(self, user: User) -> bool:
         return user.is_authenticated and user.has_role(Role.SPECIALIST) and user.department_id == self.department_id
 
-    def can_edit_draft(self, user) -> bool:
+    def can_edit_draft(self, user: User) -> bool:
         return self.status == Status.DRAFT and self._is_requesting_doctor(user)
 
-    def can_claim(self, user) -> bool:
+    def can_claim(self, user: User) -> bool:
         return self.status == Status.SUBMITTED and self._is_department_specialist(user)
 
-    def can_act_as_specialist(self, user) -> bool:
+    def can_act_as_specialist(self, user: User) -> bool:
         return self.status == Status.CLAIMED and self.assigned_to_id == user.pk
 
-    def can_assign(self, user) -> bool:
+    def can_assign(self, user: User) -> bool:
         """Any specialist of the department may hand a waiting case to a colleague of it."""
         return self.can_claim(user)
 
-    def can_redirect(self, user) -> bool:
+    def can_redirect(self, user: User) -> bool:
         return self.can_act_as_specialist(user) or self.can_claim(user)
 
-    def can_decline(self, user) -> bool:
+    def can_decline(self, user: User) -> bool:
         return self.can_act_as_specialist(user) or self.can_claim(user)
 
-    def is_specialist_side(self, user) -> bool:
+    def is_specialist_side(self, user: User) -> bool:
         """Works on this case as a specialist (the department asked, or the one assigned),
         whatever its state: who gets an explanation rather than a 403 when the case moved on."""
         return self._is_department_specialist(user) or (user.is_authenticated and self.assigned_to_id == user.pk)
 
-    def can_provide_info(self, user) -> bool:
+    def can_provide_info(self, user: User) -> bool:
         return self.status == Status.INFO_REQUESTED and self._is_requesting_doctor(user)
 
-    def can_close(self, user) -> bool:
+    def can_close(self, user: User) -> bool:
         return self.status == Status.ANSWERED and self._is_requesting_doctor(user)
 
-    def can_cancel(self, user) -> bool:
+    def can_withdraw(self, user: User) -> bool:
         return self.status in (Status.DRAFT, Status.SUBMITTED) and self._is_requesting_doctor(user)
 
-    def can_post_message(self, user) -> bool:
-        if self.status in (Status.DRAFT, Status.CLOSED, Status.CANCELLED):
+    def can_post_message(self, user: User) -> bool:
+        if self.status in (Status.DRAFT, Status.CLOSED, Status.WITHDRAWN):
             return False
         return self._is_requesting_doctor(user) or self.assigned_to_id == user.pk
 
-    def can_schedule_conference(self, user) -> bool:
+    def can_schedule_conference(self, user: User) -> bool:
         return (
             self.status in (Status.CLAIMED, Status.INFO_REQUESTED, Status.ANSWERED) and self.assigned_to_id == user.pk
         )
 
     @staticmethod
-    def can_start(user, patient: Patient) -> bool:
+    def can_start(user: User, patient: Patient) -> bool:
         """Doctors ask about their own hospital's children: a record seen through a
         care-team grant belongs to another hospital, whose doctors decide what to ask."""
         return (
@@ -380,8 +448,6 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def vital_signs(self) -> list:
         """The measured vital signs, each with what is abnormal about it for the child's age
         on the day the case was sent (or today for a draft)."""
-        from .vitals import VITAL_FIELDS, readings
-
         on = timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
         return readings({field: getattr(self, field) for field in VITAL_FIELDS}, self.patient.date_of_birth, on)
 
@@ -393,12 +459,12 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _locked(self) -> Consultation:
         return type(self).objects.select_for_update().select_related("department", "patient").get(pk=self.pk)
 
-    def _record(self, actor, kind: str, from_status: str, note: str = "") -> ConsultationEvent:
+    def _record(self, actor: User | None, kind: str, from_status: str, note: str = "") -> ConsultationEvent:
         return ConsultationEvent.objects.create(
             consultation=self, actor=actor, kind=kind, from_status=from_status, to_status=self.status, note=note
         )
 
-    def _notify(self, recipients, kind: str, actor, **context) -> None:
+    def _notify(self, recipients, kind: str, actor: User | None, **context) -> None:
         people = [person for person in recipients if person is not None and person.pk != getattr(actor, "pk", None)]
         if people:
             notify(people, kind, self, actor=actor, context={"patient_age": self.patient.age_display(), **context})
@@ -407,15 +473,22 @@ class Consultation(ReloadableStatusMixin, models.Model):
         return [self.requested_by]
 
     def _department_specialists(self):
-        from cloudpeds.accounts.models import User
-
         return list(User.objects.with_role(Role.SPECIALIST).filter(department=self.department))
+
+    def _attach(
+        self, user: User, uploads: Iterable, kind: str, *, source: models.Model | None = None, description: str = ""
+    ) -> None:
+        # Last in each transition's transaction: a refusal before it stores no file.
+        Attachment.objects.create_from_uploads(
+            uploads, patient=self.patient, uploaded_by=user, kind=kind, description=description, source=source or self
+        )
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
     def _to_submitted(self) -> None:
         pass
 
-    def submit(self, user) -> None:
+    def submit(self, user: User, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER) -> None:
+        """Send the draft to the department's queue, with the files of the form that sent it."""
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_edit_draft(user):
@@ -433,13 +506,14 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.save()
             locked._record(user, "submitted", Status.DRAFT)
             locked._notify(locked._department_specialists(), "consultations.submitted", user)
+            locked._attach(user, attachments, file_kind)
         self.refresh_from_db()
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.CLAIMED)
     def _to_claimed(self) -> None:
         pass
 
-    def claim(self, user, *, assigned_by=None) -> None:
+    def claim(self, user: User, *, assigned_by: User | None = None) -> None:
         """A specialist takes the case (or a coordinator assigns it to them)."""
         actor = assigned_by or user
         with transaction.atomic():
@@ -468,7 +542,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_info_requested(self) -> None:
         pass
 
-    def request_info(self, user, question: str) -> None:
+    def request_info(self, user: User, question: str) -> None:
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_act_as_specialist(user):
@@ -485,7 +559,10 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_claimed_again(self) -> None:
         pass
 
-    def provide_info(self, user, answer: str) -> None:
+    def provide_info(
+        self, user: User, answer: str, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER
+    ) -> None:
+        """The requesting doctor's answer goes into the thread, with its files; the clock runs again."""
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_provide_info(user):
@@ -499,15 +576,16 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.paused_since = None
             locked.save()
             locked._record(user, "info_provided", Status.INFO_REQUESTED, note=answer)
-            Message.objects.create(consultation=locked, author=user, body=answer)
+            message = Message.objects.create(consultation=locked, author=user, body=answer)
             locked._notify([locked.assigned_to], "consultations.info_provided", user)
+            locked._attach(user, attachments, file_kind, source=message)
         self.refresh_from_db()
 
     @transition(field=status, source=[Status.SUBMITTED, Status.CLAIMED], target=Status.SUBMITTED)
     def _to_resubmitted(self) -> None:
         pass
 
-    def redirect(self, user, department: Department, reason: str) -> None:
+    def redirect(self, user: User, department: Department, reason: str) -> None:
         """Send the case to another Xinhua specialty; its clock restarts with that specialty's target."""
         with transaction.atomic():
             locked = self._locked()
@@ -540,7 +618,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _to_declined(self) -> None:
         pass
 
-    def decline(self, user, reason: str, comment: str = "") -> None:
+    def decline(self, user: User, reason: str, comment: str = "") -> None:
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_decline(user):
@@ -563,8 +641,19 @@ class Consultation(ReloadableStatusMixin, models.Model):
         pass
 
     def answer(
-        self, user, *, assessment: str, recommendation: str, plan: str, family_advice: str, follow_up_days: int | None
+        self,
+        user: User,
+        *,
+        assessment: str,
+        recommendation: str,
+        plan: str,
+        family_advice: str,
+        follow_up_days: int | None,
+        attachments: Iterable = (),
+        file_kind: str = Attachment.Kind.OTHER,
     ) -> None:
+        """The specialist's answer, with files for the requesting doctor: kept together or not
+        at all, and the requesting doctor is told once both are committed."""
         with transaction.atomic():
             locked = self._locked()
             if not locked.can_act_as_specialist(user):
@@ -586,6 +675,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 user,
                 recommendation=str(Recommendation(recommendation).label),
             )
+            locked._attach(user, attachments, file_kind, description=gettext("Attached to the specialist's answer"))
         self.refresh_from_db()
 
     @transition(field=status, source=Status.ANSWERED, target=Status.CLOSED)
@@ -593,7 +683,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
         pass
 
     def close(
-        self, user, *, advice_adopted: str, not_adopted_reason: str, referral_avoided: bool, usefulness: int
+        self, user: User, *, advice_adopted: str, not_adopted_reason: str, referral_avoided: bool, usefulness: int
     ) -> None:
         with transaction.atomic():
             locked = self._locked()
@@ -614,21 +704,22 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked._notify([locked.assigned_to], "consultations.closed", user, usefulness=usefulness)
         self.refresh_from_db()
 
-    @transition(field=status, source=[Status.DRAFT, Status.SUBMITTED], target=Status.CANCELLED)
-    def _to_cancelled(self) -> None:
+    @transition(field=status, source=[Status.DRAFT, Status.SUBMITTED], target=Status.WITHDRAWN)
+    def _to_withdrawn(self) -> None:
         pass
 
-    def cancel(self, user, reason: str = "") -> None:
+    def withdraw(self, user: User, reason: str = "") -> None:
+        """The requesting doctor takes back a draft or a case no specialist has taken yet."""
         with transaction.atomic():
             locked = self._locked()
-            if not locked.can_cancel(user):
+            if not locked.can_withdraw(user):
                 raise ConsultationError(_("A case already with a specialist cannot be withdrawn."))
             from_status = locked.status
-            locked._to_cancelled()
+            locked._to_withdrawn()
             locked.save()
-            locked._record(user, "cancelled", from_status, note=reason)
+            locked._record(user, "withdrawn", from_status, note=reason)
             if from_status == Status.SUBMITTED:
-                locked._notify(locked._department_specialists(), "consultations.cancelled", user)
+                locked._notify(locked._department_specialists(), "consultations.withdrawn", user)
         self.refresh_from_db()
 
     # --- The requesting doctor's draft and the thread -------------------------------------
@@ -652,8 +743,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
         "tried_so_far",
     )
 
-    def save_draft(self, user) -> None:
-        """Store a new draft, or the requesting doctor's edits to one.
+    def save_draft(self, user: User, *, attachments: Iterable = (), file_kind: str = Attachment.Kind.OTHER) -> None:
+        """Store a new draft, or the requesting doctor's edits to one, with the form's files.
 
         Only DRAFT_FIELDS are written to an existing row, after re-checking the state under
         the row lock: a second tab or a double click must neither edit a case already with a
@@ -666,17 +757,27 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 self.requesting_hospital_id = user.hospital_id
                 self.requested_by = user
                 self.save()
-                return
-            locked = self._locked()
-            if not locked.can_edit_draft(user):
-                raise ConsultationError(_("This consultation has already been sent and can no longer be changed."))
-            self.save(update_fields=self.DRAFT_FIELDS)
+            else:
+                locked = self._locked()
+                if not locked.can_edit_draft(user):
+                    raise ConsultationError(_("This consultation has already been sent and can no longer be changed."))
+                self.save(update_fields=self.DRAFT_FIELDS)
+            self._attach(user, attachments, file_kind)
 
-    def post_message(self, user, body: str, *, public_id: uuid.UUID | None = None) -> tuple[Message, bool]:
-        """Write in the case's thread; the other side is told. Returns (message, created).
+    def post_message(
+        self,
+        user: User,
+        body: str,
+        *,
+        public_id: uuid.UUID | None = None,
+        attachments: Iterable = (),
+        file_kind: str = Attachment.Kind.OTHER,
+    ) -> tuple[Message, bool]:
+        """Write in the case's thread, with files; the other side is told. Returns (message,
+        created).
 
         `public_id` comes from the form: posting the same form twice (a double click, a
-        retried request) returns the message already written instead of a second one.
+        retried request) returns the message already written, and stores its files once.
         """
         body = body.strip()
         with transaction.atomic():
@@ -696,6 +797,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
             )
             other_side = [locked.assigned_to] if locked._is_requesting_doctor(user) else locked._requesting_doctors()
             locked._notify(other_side, "consultations.message", user)
+            locked._attach(user, attachments, file_kind, source=message)
         return message, True
 
     # --- Escalation (periodic job) -------------------------------------------------------
@@ -720,8 +822,6 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     def escalate(self, now=None) -> bool:
         """Second step, a configurable delay after overdue: the group administrators are told."""
-        from cloudpeds.accounts.models import User
-
         now = now or timezone.now()
         delay = timedelta(hours=settings.CONSULTATION_ESCALATION_DELAY_HOURS)
         with transaction.atomic():
@@ -747,6 +847,40 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 url=queue_url,
             )
         return True
+
+    # --- The report PDF ---------------------------------------------------------------------
+
+    def report_state(self, report: ConsultationReport | None, now: datetime | None = None) -> ReportState:
+        """Where the case's report stands: what the report panel shows and offers."""
+        if self.status not in REPORTABLE_STATUSES:
+            return ReportState.UNAVAILABLE
+        if report is None:
+            return ReportState.NOT_REQUESTED
+        if report.is_ready and report.status_at_generation == self.status:
+            return ReportState.READY
+        if report.generated_at is None or report.requested_at > report.generated_at:
+            now = now or timezone.now()
+            return ReportState.STALLED if now - report.requested_at > REPORT_STALLED_AFTER else ReportState.PENDING
+        return ReportState.OUTDATED
+
+    def request_report(self) -> ConsultationReport:
+        """Ask for the report of the case as it is now; the PDF task runs after commit.
+
+        Anyone who sees the case may ask. Asking again while it is being made, or when it
+        is current, changes nothing (a double click queues one task).
+        """
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.status not in REPORTABLE_STATUSES:
+                raise ConsultationError(_("A report can be prepared once the consultation is answered."))
+            report, created = ConsultationReport.objects.select_for_update().get_or_create(consultation=locked)
+            if not created:
+                if locked.report_state(report) in (ReportState.READY, ReportState.PENDING):
+                    return report
+                report.requested_at = timezone.now()
+                report.save(update_fields=["requested_at"])
+            report.queue_pdf()
+        return report
 
 
 class ConsultationEvent(models.Model):
@@ -792,11 +926,11 @@ def _room_name() -> str:
 
 
 class CaseConferenceQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseConferenceQuerySet:
+    def visible_to(self, user: User) -> CaseConferenceQuerySet:
         """The conferences of the consultations the user may see: the one access rule."""
         return self.filter(consultation__in=Consultation.objects.visible_to(user))
 
-    def upcoming_for(self, user, now=None) -> CaseConferenceQuerySet:
+    def upcoming_for(self, user: User, now=None) -> CaseConferenceQuerySet:
         """The user's scheduled conferences (invited or organising) not over yet, soonest first."""
         now = now or timezone.now()
         invited = CaseConference.participants.through.objects.filter(user=user).values("caseconference_id")
@@ -858,7 +992,7 @@ class CaseConference(models.Model):
     def has_started(self, now=None) -> bool:
         return self.scheduled_for <= (now or timezone.now())
 
-    def can_record_summary(self, user, now=None) -> bool:
+    def can_record_summary(self, user: User, now=None) -> bool:
         """The organiser, once the conference has begun (a summary of a meeting not yet held
         would be a plan, not a record); it can be corrected later."""
         return (
@@ -869,12 +1003,9 @@ class CaseConference(models.Model):
         )
 
     @staticmethod
-    def candidates(consultation: Consultation, organiser=None):
+    def candidates(consultation: Consultation, organiser: User | None = None):
         """Who may be invited: the requesting hospital's doctors and the specialists of the
         department asked (the organiser's colleagues), active, the organiser excepted."""
-        from cloudpeds.accounts.models import User
-        from cloudpeds.accounts.roles import DOCTOR_ROLES
-
         requesting = User.objects.with_role(*DOCTOR_ROLES).filter(hospital_id=consultation.requesting_hospital_id)
         colleagues = User.objects.with_role(Role.SPECIALIST).filter(department_id=consultation.department_id)
         people = (requesting | colleagues).select_related("hospital", "department")
@@ -884,7 +1015,7 @@ class CaseConference(models.Model):
 
     @classmethod
     def schedule(
-        cls, consultation: Consultation, organiser, *, scheduled_for, duration_minutes: int, participants
+        cls, consultation: Consultation, organiser: User, *, scheduled_for, duration_minutes: int, participants
     ) -> CaseConference:
         """Schedule a conference, write the case event and tell the participants."""
         with transaction.atomic():
@@ -923,7 +1054,7 @@ class CaseConference(models.Model):
             )
         return conference
 
-    def record_summary(self, user, summary: str) -> None:
+    def record_summary(self, user: User, summary: str) -> None:
         """The organiser's short record of the conference; it is then held."""
         summary = summary.strip()
         with transaction.atomic():
@@ -940,8 +1071,29 @@ class CaseConference(models.Model):
         self.summary, self.state = locked.summary, locked.state
 
 
-class ConsultationReport(models.Model):
-    """The consultation report PDF, made by a task; one per consultation version."""
+# A report can be asked for once the case is answered (and again once it is closed).
+REPORTABLE_STATUSES = (Status.ANSWERED, Status.CLOSED)
+# A request not done after this long probably lost its task (a broker outage); the panel
+# then lets people ask again instead of polling forever.
+REPORT_STALLED_AFTER = timedelta(minutes=10)
+
+
+class ReportState(StrEnum):
+    UNAVAILABLE = "unavailable"  # the case is not answered yet
+    NOT_REQUESTED = "not_requested"
+    PENDING = "pending"
+    STALLED = "stalled"
+    READY = "ready"
+    OUTDATED = "outdated"  # made for an earlier status of the case
+
+
+class ConsultationReport(GeneratedPdf, models.Model):
+    """The consultation report PDF (consultations/reports.py), made by the one PDF task
+    (cloudpeds.core.documents); one row per consultation.
+
+    A report describes the case as of one status. When the case moves on (answered →
+    closed), the existing report stays downloadable and the panel offers to prepare it again.
+    """
 
     consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="report")
     requested_at = models.DateTimeField(default=timezone.now)
@@ -957,3 +1109,42 @@ class ConsultationReport(models.Model):
     @property
     def is_ready(self) -> bool:
         return bool(self.file) and self.generated_at is not None
+
+    def download_name(self) -> str:
+        # No child's name in a file name: downloads folders of shared clinic computers are
+        # read by everyone who sits there.
+        return f"consultation-report-{str(self.consultation.public_id)[:8]}-{self.status_at_generation}.pdf"
+
+    # --- The PDF (cloudpeds.core.documents) ---
+
+    @cached_property
+    def _case(self) -> Consultation:
+        """The case with everything the document shows, read once per run."""
+        return Consultation.objects.select_related(
+            "patient",
+            "patient__hospital",
+            "requesting_hospital",
+            "requested_by",
+            "department__hospital",
+            "assigned_to__department",
+            "assigned_to__hospital",
+        ).get(pk=self.consultation_id)
+
+    def pdf_is_current(self) -> bool:
+        # A case that is not answered has no report to make.
+        case = self._case
+        return case.status not in REPORTABLE_STATUSES or case.report_state(self) == ReportState.READY
+
+    def pdf_recorded_fields(self) -> dict[str, Any]:
+        return {"status_at_generation": self._case.status}
+
+    def pdf_storage_name(self) -> str:
+        return (
+            f"reports/consultations/{self._case.public_id}/"
+            f"report-{self._case.status}-{self.requested_at:%Y%m%dT%H%M%S%f}.pdf"
+        )
+
+    def build_pdf(self) -> bytes:
+        from . import reports
+
+        return reports.build_report_pdf(self._case, timezone.now())

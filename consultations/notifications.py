@@ -3,7 +3,7 @@
 Each transition in models.py tells the other side through `notify()`; the context always has
 `patient_age` (the child's pediatric age, never the name) plus what the transition passes:
 
-- submitted, info_provided, cancelled, overdue, escalated, message: nothing more
+- submitted, info_provided, withdrawn, overdue, escalated, message: nothing more
 - claimed: `specialist` (the name of the specialist now handling it)
 - info_requested: `question` (kept in the inbox row; emails do not quote free text)
 - redirected: `reason` (free text, likewise not quoted in emails)
@@ -28,7 +28,7 @@ register("consultations.redirected", _("A consultation was sent to another speci
 register("consultations.declined", _("A specialist declined a consultation"), icon="bi-x-circle")
 register("consultations.answered", _("A consultation was answered"), icon="bi-check2-circle")
 register("consultations.closed", _("A consultation you answered was closed"), icon="bi-archive")
-register("consultations.cancelled", _("A consultation was withdrawn"), icon="bi-x-octagon")
+register("consultations.withdrawn", _("A consultation was withdrawn"), icon="bi-x-octagon")
 register("consultations.overdue", _("A consultation of your specialty is past its response target"), icon="bi-alarm")
 register(
     "consultations.escalated",

@@ -11,11 +11,9 @@ The response-time escalation runs every five minutes from Celery beat:
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime
 
 from celery import shared_task
-from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from .models import Consultation
@@ -34,13 +32,7 @@ def escalate_overdue_consultations() -> dict[str, int]:
     and a paused case is not past its target (`past_target()` looks at running clocks only).
     """
     now = timezone.now()
-    escalate_before = now - timedelta(hours=settings.CONSULTATION_ESCALATION_DELAY_HOURS)
-    pending = (
-        Consultation.objects.past_target(now)
-        .filter(Q(overdue_at__isnull=True) | Q(escalated_at__isnull=True, overdue_at__lte=escalate_before))
-        .order_by("due_at", "pk")
-        .values_list("pk", flat=True)
-    )
+    pending = Consultation.objects.escalation_due(now).order_by("due_at", "pk").values_list("pk", flat=True)
     done = {"overdue": 0, "escalated": 0}
     for pk in pending:
         done_now = _escalate_one(pk, now)
@@ -49,7 +41,7 @@ def escalate_overdue_consultations() -> dict[str, int]:
     return done
 
 
-def _escalate_one(pk: int, now) -> dict[str, bool]:
+def _escalate_one(pk: int, now: datetime) -> dict[str, bool]:
     consultation = Consultation.objects.filter(pk=pk).first()
     if consultation is None:
         return {}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -11,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from cloudpeds.patients.timeline import TimelineEntry
 
 from .models import Consultation, ConsultationEvent
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
+    from cloudpeds.patients.models import Patient
 
 ICON = "bi-chat-square-text"
 
@@ -24,7 +30,7 @@ EVENT_TITLES = {
     "declined": _("The consultation was declined"),
     "answered": _("The specialist answered the consultation"),
     "closed": _("The consultation was closed"),
-    "cancelled": _("The consultation was withdrawn"),
+    "withdrawn": _("The consultation was withdrawn"),
     "overdue": _("The consultation passed its response target"),
     "escalated": _("The consultation was escalated to the group administrators"),
     "conference_scheduled": _("A video case conference was scheduled"),
@@ -33,7 +39,7 @@ EVENT_TITLES = {
 
 # Notes worth showing on the child's timeline (the others repeat the title).
 _NOTE_KINDS = frozenset(
-    {"info_requested", "info_provided", "redirected", "declined", "cancelled", "assigned", "conference_summary"}
+    {"info_requested", "info_provided", "redirected", "declined", "withdrawn", "assigned", "conference_summary"}
 )
 
 
@@ -42,7 +48,7 @@ def event_title(kind: str) -> str:
     return str(title) if title is not None else gettext("The consultation was updated")
 
 
-def timeline_entries(patient, user) -> list[TimelineEntry]:
+def timeline_entries(patient: Patient, user: User) -> list[TimelineEntry]:
     # One query for the events (the access rule is a subquery in it), plus at most one for
     # the user's roles: visible_to again even though the caller checked the patient, so a
     # specialist reached through a care-team grant sees only the consultations shown to them.

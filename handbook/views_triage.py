@@ -149,7 +149,7 @@ def triage_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "referral_url": _referral_url(run) if offers_handover and request.user.is_doctor else "",
             "consultation_url": (
                 _consultation_url(run.consultation)
-                if run.consultation and run.consultation.status != ConsultationStatus.CANCELLED
+                if run.consultation and run.consultation.status != ConsultationStatus.WITHDRAWN
                 else ""
             ),
         },

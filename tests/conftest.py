@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
+from django.utils import translation
 
 from cloudpeds.accounts.models import Hospital
 from cloudpeds.accounts.roles import Role
@@ -165,3 +171,36 @@ def login_2fa(client):
         return c
 
     return _login
+
+
+@contextmanager
+def seeded_once(django_db_blocker, media: Path, seed: Callable[[], None]) -> Iterator[None]:
+    """For a module-scoped fixture: run `seed` (a demo) once, in a transaction that lasts the
+    test module and is rolled back at its end, so that no other module sees the data. Each
+    test's own transaction is a savepoint inside it: a test that writes leaves the same data
+    to the next. The per-test settings above are not active yet, so storage (in `media`),
+    password hashing, the language and eager tasks are set here for the seeding."""
+    from cloudpeds.celery import app
+
+    storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(media), "base_url": None},
+    }
+    eager = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(
+                MEDIA_ROOT=str(media),
+                STORAGES={**django_settings.STORAGES, "default": storage},
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ),
+            translation.override("en"),
+            transaction.atomic(),
+        ):
+            seed()
+            yield
+            transaction.set_rollback(True)
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = eager

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -120,3 +120,25 @@ class MultipleClinicalFileField(ClinicalFileField):
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+class ClinicalFilesMixin(forms.Form):
+    """The files a form attaches to what it records (a case, a message, an answer), with
+    their kind. `attached()` hands them over as the models' methods take them
+    (`attachments=`, `file_kind=`), which store them through
+    `Attachment.objects.create_from_uploads`. A form sets `default_file_kind`."""
+
+    default_file_kind: ClassVar[str] = Attachment.Kind.OTHER
+
+    attachments = MultipleClinicalFileField(label=_("Files"))
+    file_kind = forms.ChoiceField(label=_("The files are"), choices=Attachment.Kind.choices, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file_kind"].initial = self.default_file_kind
+
+    def clean_file_kind(self) -> str:
+        return self.cleaned_data.get("file_kind") or self.default_file_kind
+
+    def attached(self) -> dict[str, Any]:
+        return {"attachments": self.cleaned_data["attachments"], "file_kind": self.cleaned_data["file_kind"]}

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -15,6 +17,9 @@ from cloudpeds.audit.history import track_clinical
 from cloudpeds.patients.models import Patient
 
 from .validation import IMAGE_TYPES, PDF, NormalisedFile, sniff_and_normalise
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 
 def _stored_name(folder: str, extension: str) -> str:
@@ -84,6 +89,43 @@ class AttachmentQuerySet(models.QuerySet):
             attachment.delete_stored_files()
             raise
         return attachment
+
+    def create_from_uploads(
+        self,
+        uploads: Iterable,
+        *,
+        patient: Patient,
+        uploaded_by: User,
+        kind: str,
+        description: str = "",
+        source: models.Model | None = None,
+    ) -> list[Attachment]:
+        """Store the files of one form (a MultipleClinicalFileField's list) for the record
+        and what they belong to: all or none. If one cannot be stored, the files already
+        stored for the others are removed, and the exception goes on to roll back the
+        caller's transaction with their rows.
+
+        Call it last in the transaction that records what the files belong to (the model
+        method of the action), so that a refusal before it leaves nothing in storage.
+        """
+        stored: list[Attachment] = []
+        try:
+            for upload in uploads:
+                stored.append(
+                    self.create_from_upload(
+                        patient=patient,
+                        uploaded_by=uploaded_by,
+                        upload=upload,
+                        kind=kind,
+                        description=description,
+                        source=source,
+                    )
+                )
+        except BaseException:
+            for attachment in stored:
+                attachment.delete_stored_files()
+            raise
+        return stored
 
 
 @track_clinical()

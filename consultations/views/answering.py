@@ -18,22 +18,19 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
+from cloudpeds.accounts.access import requires
 from cloudpeds.accounts.roles import Role
-from cloudpeds.attachments.models import Attachment
 
-from ..forms_answering import (
+from ..forms.answering import (
     AnswerForm,
     AssignForm,
     DeclineForm,
@@ -42,7 +39,8 @@ from ..forms_answering import (
     RequestInfoForm,
     queue_departments,
 )
-from ..models import Consultation, ConsultationError, Status
+from ..models import Consultation, ConsultationError, Status, can_read_consultations, can_see_queue
+from .common import go, to_case, visible_case
 
 PAGE_SIZE = 25
 
@@ -53,14 +51,12 @@ ASSIGN, REDIRECT, DECLINE, INFO, ANSWER = "assign", "redirect", "decline", "info
 # --- The queue ---------------------------------------------------------------------------
 
 
-@login_required
+@requires(can_see_queue)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """A specialty's open cases, overdue first, then by due time; and the specialist's own."""
     user = request.user
     departments = queue_departments(user)
-    if not (user.has_role(Role.GROUP_ADMIN) or (user.has_role(Role.SPECIALIST) and user.department_id)):
-        raise PermissionDenied
     form = QueueForm(request.GET or None, departments=departments)
     department = form.cleaned_data.get("department") if form.is_valid() else None
     if department is None and not form.errors:
@@ -92,18 +88,18 @@ def _with_row_columns(cases):
 # --- The fragment on the case page ----------------------------------------------------------
 
 
-@login_required
+@requires(can_read_consultations)
 @require_GET
 def specialist_panel(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """What this specialist can do with the case now; nothing for anyone else."""
-    consultation = _visible(request, public_id)
+    consultation = visible_case(request, public_id)
     return _render_panel(request, consultation)
 
 
 # --- Actions ---------------------------------------------------------------------------------
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def claim(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _for_action(request, public_id)
@@ -114,10 +110,10 @@ def claim(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except ConsultationError as error:
         return _refused(request, consultation, error)
     messages.success(request, _("You are now handling this case."))
-    return _to_case(request, consultation)
+    return to_case(request, consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _for_action(request, public_id)
@@ -132,10 +128,10 @@ def assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except ConsultationError as error:
         return _refused(request, consultation, error)
     messages.success(request, _("%(name)s is now handling this case.") % {"name": colleague.display_name})
-    return _to_case(request, consultation)
+    return to_case(request, consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def request_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _for_action(request, public_id)
@@ -149,10 +145,10 @@ def request_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except ConsultationError as error:
         return _refused(request, consultation, error)
     messages.success(request, _("Your question was sent. The response time is paused until the doctor replies."))
-    return _to_case(request, consultation)
+    return to_case(request, consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def redirect_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _for_action(request, public_id)
@@ -168,10 +164,10 @@ def redirect_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse
         return _refused(request, consultation, error)
     messages.success(request, _("The case was sent to %(department)s.") % {"department": department.name})
     # The case has left this specialty (and this specialist): back to the queue, not to a 404.
-    return _go(request, reverse("consultations:queue"))
+    return go(request, reverse("consultations:queue"))
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def decline(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _for_action(request, public_id)
@@ -185,10 +181,10 @@ def decline(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except ConsultationError as error:
         return _refused(request, consultation, error)
     messages.success(request, _("You declined this case. The requesting doctor has been told."))
-    return _to_case(request, consultation)
+    return to_case(request, consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _for_action(request, public_id)
@@ -198,53 +194,28 @@ def answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, consultation, answer_form=form)
     data = form.cleaned_data
-    stored: list[Attachment] = []
     try:
-        # One transaction: the answer and its files are kept together or not at all, and the
-        # notification goes out only once both are committed.
-        with transaction.atomic():
-            consultation.answer(
-                request.user,
-                assessment=data["assessment"],
-                recommendation=data["recommendation"],
-                plan=data["plan"],
-                family_advice=data["family_advice"],
-                follow_up_days=data["follow_up_days"],
-            )
-            for upload in data["files"]:
-                stored.append(
-                    Attachment.objects.create_from_upload(
-                        patient=consultation.patient,
-                        uploaded_by=request.user,
-                        upload=upload,
-                        kind=data["file_kind"],
-                        description=_("Attached to the specialist's answer"),
-                        source=consultation,
-                    )
-                )
+        consultation.answer(
+            request.user,
+            assessment=data["assessment"],
+            recommendation=data["recommendation"],
+            plan=data["plan"],
+            family_advice=data["family_advice"],
+            follow_up_days=data["follow_up_days"],
+            attachments=data["files"],
+            file_kind=data["file_kind"],
+        )
     except ConsultationError as error:
         return _refused(request, consultation, error)
-    except BaseException:
-        # The rows are rolled back; the stored files must go too.
-        for attachment in stored:
-            attachment.delete_stored_files()
-        raise
     messages.success(request, _("Your answer was sent to the requesting doctor."))
-    return _to_case(request, consultation)
+    return to_case(request, consultation)
 
 
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _visible(request: HttpRequest, public_id: UUID) -> Consultation:
-    consultations = Consultation.objects.visible_to(request.user).select_related(
-        "patient", "department__hospital", "assigned_to"
-    )
-    return get_object_or_404(consultations, public_id=public_id)
-
-
 def _for_action(request: HttpRequest, public_id: UUID) -> Consultation:
-    consultation = _visible(request, public_id)
+    consultation = visible_case(request, public_id)
     # Checked on the person, not on the state: someone who works on the case as a specialist
     # and finds it moved on gets an explanation, anyone else a 403.
     if not consultation.is_specialist_side(request.user):
@@ -262,21 +233,12 @@ def _moved_on(request: HttpRequest, consultation: Consultation) -> HttpResponse:
             "status": consultation.get_status_display()
         }
     messages.warning(request, message)
-    return _to_case(request, consultation)
+    return to_case(request, consultation)
 
 
 def _refused(request: HttpRequest, consultation: Consultation, error: ConsultationError) -> HttpResponse:
     messages.warning(request, str(error))
-    return _to_case(request, consultation)
-
-
-def _to_case(request: HttpRequest, consultation: Consultation) -> HttpResponse:
-    return _go(request, consultation.get_absolute_url())
-
-
-def _go(request: HttpRequest, url: str) -> HttpResponse:
-    # From the fragment, the whole case page reloads: it shows the new state and the message.
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return to_case(request, consultation)
 
 
 def _invalid(request: HttpRequest, consultation: Consultation, **bound_forms: Form) -> HttpResponse:

@@ -10,107 +10,87 @@ validates a form, calls one transition and shows its refusal as it is.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.access import requires
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.models import AccessEvent, log_access
 from cloudpeds.patients.models import Patient
+from handbook.models import SearchDocument
+from handbook.search import query_words
 
-from ..forms_asking import (
-    CancelForm,
+from ..forms.asking import (
     CloseForm,
     ConsultationFilterForm,
     ConsultationForm,
     MessageForm,
     PatientSearchForm,
     ProvideInfoForm,
+    WithdrawForm,
 )
-from ..handbook_hook import related_handbook_topics
-from ..models import Consultation, ConsultationError, Message, Status
+from ..models import (
+    Consultation,
+    ConsultationError,
+    Message,
+    Status,
+    can_ask_consultations,
+    can_open_consultations,
+    can_read_consultations,
+    works_from_the_queue,
+)
 from ..timeline import event_title
+from .common import visible_case
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 PAGE_SIZE = 25
+# Handbook topics offered beside the form: enough to notice, few enough to read.
+HANDBOOK_TOPICS_SHOWN = 3
 
 
 # --- Loading ------------------------------------------------------------------------------
 
 
-def _require_doctor(request: HttpRequest) -> None:
-    # Checked before any lookup, so a 403 says nothing about whether a case exists.
-    user = request.user
-    if not (user.is_doctor and user.hospital_id):
-        raise PermissionDenied
-
-
-def _require_case_reader(request: HttpRequest) -> None:
-    """Doctors, and group administrators: escalations of late cases are sent to them and
-    link to the case page (they read it; every action stays with the doctors)."""
-    user = request.user
-    if not (user.hospital_id and (user.is_doctor or user.has_role(Role.GROUP_ADMIN))):
-        raise PermissionDenied
-
-
-def _visible_consultation(request: HttpRequest, public_id: UUID) -> Consultation:
-    _require_case_reader(request)
-    consultations = Consultation.objects.visible_to(request.user).select_related(
-        "patient", "patient__hospital", "department", "requesting_hospital", "requested_by", "assigned_to"
-    )
-    return get_object_or_404(consultations, public_id=public_id)
-
-
 def _requesting_side(request: HttpRequest, public_id: UUID) -> Consultation:
     """A case the user's hospital asked: only its doctors act on the asking side (the
     specialist who sees the case gets 403, another hospital 404)."""
-    consultation = _visible_consultation(request, public_id)
+    consultation = visible_case(request, public_id)
     if consultation.requesting_hospital_id != request.user.hospital_id or not request.user.is_doctor:
         raise PermissionDenied
     return consultation
 
 
 def _own_patient(request: HttpRequest, patient_id: UUID) -> Patient:
-    _require_doctor(request)
     patients = Patient.objects.visible_to(request.user).filter(hospital_id=request.user.hospital_id)
     return get_object_or_404(patients.select_related("hospital"), public_id=patient_id)
-
-
-def _url_if_exists(name: str, *args: Any) -> str:
-    """Pages other work builds (the specialists' queue, referrals) may not exist yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 # --- The hospital's list -------------------------------------------------------------------
 
 
-@login_required
+@requires(can_open_consultations)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The requesting hospital's consultations; specialists land on their queue."""
     user = request.user
-    if user.has_role(Role.SPECIALIST) or (user.has_role(Role.GROUP_ADMIN) and not user.is_doctor):
-        queue_url = _url_if_exists("consultations:queue")
-        if queue_url:
-            return redirect(queue_url)
-    _require_doctor(request)
+    if works_from_the_queue(user):
+        return redirect("consultations:queue")
     form = ConsultationFilterForm(request.GET or None)
     consultations = (
         Consultation.objects.visible_to(user)
@@ -133,11 +113,10 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- Starting and finishing a draft --------------------------------------------------------
 
 
-@login_required
+@requires(can_ask_consultations)
 @require_GET
 def new_consultation(request: HttpRequest) -> HttpResponse:
     """Choose the child: the hospital's own patients, by name or medical record number."""
-    _require_doctor(request)
     form = PatientSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     patients = (
@@ -152,7 +131,7 @@ def new_consultation(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "page": page, "query": query})
 
 
-@login_required
+@requires(can_ask_consultations)
 @require_http_methods(["GET", "POST"])
 def start_consultation(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = _own_patient(request, patient_id)
@@ -195,7 +174,7 @@ def _already_made(request: HttpRequest, draft_id: UUID) -> HttpResponse | None:
     return redirect(consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_http_methods(["GET", "POST"])
 def edit_draft(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _requesting_side(request, public_id)
@@ -226,27 +205,18 @@ def _wants_submit(request: HttpRequest) -> bool:
 
 
 def _save_case(request: HttpRequest, form: ConsultationForm, consultation: Consultation) -> None:
-    """Save the draft, send it if asked, store the files: all or nothing.
+    """Save the draft and send it if asked, with the files: all or nothing.
 
-    Files are stored last, so a refused submission leaves no orphan file in storage.
+    The files go with the last step (sending, else saving), which stores them last: a
+    refused submission leaves no file in storage.
     """
     form.save(commit=False)
     with transaction.atomic():
-        consultation.save_draft(request.user)
         if _wants_submit(request):
-            consultation.submit(request.user)
-        _store_files(request, form, consultation.patient, consultation)
-
-
-def _store_files(request: HttpRequest, form, patient: Patient, source) -> None:
-    for upload in form.cleaned_data.get("attachments") or []:
-        Attachment.objects.create_from_upload(
-            patient=patient,
-            uploaded_by=request.user,
-            upload=upload,
-            kind=form.cleaned_data["file_kind"],
-            source=source,
-        )
+            consultation.save_draft(request.user)
+            consultation.submit(request.user, **form.attached())
+        else:
+            consultation.save_draft(request.user, **form.attached())
 
 
 def _after_save(request: HttpRequest, consultation: Consultation) -> HttpResponse:
@@ -279,20 +249,27 @@ def _render_form(
         "patient": patient,
         "consultation": consultation,
         "has_consent": patient.has_sharing_consent(),
-        "handbook_topics": related_handbook_topics(symptoms),
+        "handbook_topics": _handbook_topics(symptoms),
         "existing_files": existing_files,
-        "cancel_form": CancelForm() if consultation is not None else None,
+        "withdraw_form": WithdrawForm() if consultation is not None else None,
     }
     return render(request, "consultations/form.html", context)
+
+
+def _handbook_topics(symptoms: str) -> list[SearchDocument]:
+    """Published handbook topics about the symptoms typed, best first: a handbook page may
+    answer the question sooner than a specialist. Any of the words counts (the symptoms are a
+    list, not a query), and the ranking puts the topics with most of them first."""
+    return list(SearchDocument.objects.matching(query_words(symptoms), any_word=True)[:HANDBOOK_TOPICS_SHOWN])
 
 
 # --- The case page ------------------------------------------------------------------------
 
 
-@login_required
+@requires(can_read_consultations)
 @require_GET
 def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = _visible_consultation(request, public_id)
+    consultation = visible_case(request, public_id)
     return _render_detail(request, consultation)
 
 
@@ -325,16 +302,16 @@ def _render_detail(
         "info_request": info_request,
         "info_form": (info_form or ProvideInfoForm()) if consultation.can_provide_info(user) else None,
         "close_form": (close_form or CloseForm()) if consultation.can_close(user) else None,
-        "can_cancel": consultation.can_cancel(user),
+        "can_withdraw": consultation.can_withdraw(user),
         "can_edit_draft": consultation.can_edit_draft(user),
-        "cancel_form": CancelForm(),
+        "withdraw_form": WithdrawForm(),
         "handbook_items": _handbook_items(consultation.handbook_context),
         "handbook_url": _handbook_url(consultation.handbook_context),
     }
     return render(request, "consultations/detail.html", context)
 
 
-def _files_visible(user, patient: Patient) -> bool:
+def _files_visible(user: User, patient: Patient) -> bool:
     # Files open through the attachments app, which checks access through the child's
     # record. A department specialist sees a case before taking it but gets the record
     # (and so the files) only by taking it.
@@ -429,22 +406,19 @@ def _thread_context(
     }
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def post_message(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = _visible_consultation(request, public_id)
+    consultation = visible_case(request, public_id)
     if not consultation.can_post_message(request.user):
         raise PermissionDenied
     form = MessageForm(request.POST, request.FILES)
     notice = ""
     if form.is_valid():
         try:
-            with transaction.atomic():
-                message, created = consultation.post_message(
-                    request.user, form.cleaned_data["body"], public_id=form.cleaned_data["message_id"]
-                )
-                if created:
-                    _store_files(request, form, consultation.patient, message)
+            consultation.post_message(
+                request.user, form.cleaned_data["body"], public_id=form.cleaned_data["message_id"], **form.attached()
+            )
         except ConsultationError as error:
             form.add_error(None, str(error))
         else:
@@ -469,7 +443,7 @@ def post_message(request: HttpRequest, public_id: UUID) -> HttpResponse:
 # --- Information asked for, closing, withdrawing -------------------------------------------
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _requesting_side(request, public_id)
@@ -483,11 +457,7 @@ def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, consultation, info_form=form)
     try:
-        with transaction.atomic():
-            consultation.provide_info(request.user, form.cleaned_data["answer"])
-            # provide_info wrote the answer into the thread; the files go with that message.
-            answer = consultation.messages.filter(author=request.user).order_by("-created_at", "-pk").first()
-            _store_files(request, form, consultation.patient, answer)
+        consultation.provide_info(request.user, form.cleaned_data["answer"], **form.attached())
     except ConsultationError as error:
         messages.warning(request, str(error))
     else:
@@ -495,7 +465,7 @@ def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def close_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _requesting_side(request, public_id)
@@ -521,14 +491,14 @@ def close_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _render_detail(request, consultation, close_form=form)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
-def cancel_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def withdraw_consultation(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _requesting_side(request, public_id)
-    form = CancelForm(request.POST)
+    form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        consultation.cancel(request.user, reason)
+        consultation.withdraw(request.user, reason)
     except ConsultationError as error:
         messages.warning(request, str(error))
     else:

@@ -10,23 +10,27 @@ service (settings.VIDEO_CONFERENCE_BASE_URL) and is shown to the invited and the
 from __future__ import annotations
 
 from itertools import groupby
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from ..forms_conferences import ConferenceForm, SummaryForm
-from ..models import CaseConference, Consultation, ConsultationError
-from .reports import load_case, require_case_reader
+from cloudpeds.accounts.access import requires
+
+from ..forms.conferences import ConferenceForm, SummaryForm
+from ..models import CaseConference, Consultation, ConsultationError, can_read_consultations
+from .common import to_case, visible_case
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 PAGE_SIZE = 50
 
@@ -34,11 +38,10 @@ PAGE_SIZE = 50
 # --- The calendar ------------------------------------------------------------------------------
 
 
-@login_required
+@requires(can_read_consultations)
 @require_GET
 def conferences(request: HttpRequest) -> HttpResponse:
     """The user's upcoming conferences, as participant or organiser, grouped by local day."""
-    require_case_reader(request)
     user = request.user
     upcoming = CaseConference.objects.upcoming_for(user).select_related(
         "consultation__patient", "consultation__department", "consultation__requesting_hospital", "organiser"
@@ -56,17 +59,17 @@ def conferences(request: HttpRequest) -> HttpResponse:
 # --- The fragment on the case page -------------------------------------------------------------
 
 
-@login_required
+@requires(can_read_consultations)
 @require_GET
 def conference_panel(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = load_case(request, public_id)
+    consultation = visible_case(request, public_id)
     return _render_panel(request, consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def schedule_conference(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = load_case(request, public_id)
+    consultation = visible_case(request, public_id)
     if not consultation.can_schedule_conference(request.user):
         raise PermissionDenied
     form = ConferenceForm(request.POST, consultation=consultation, organiser=request.user)
@@ -84,13 +87,12 @@ def schedule_conference(request: HttpRequest, public_id: UUID) -> HttpResponse:
         form.add_error(None, str(refusal))
         return _invalid(request, consultation, form=form)
     messages.success(request, _("The case conference is scheduled; the participants have been told."))
-    return _to_case(request, consultation)
+    return to_case(request, consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def record_summary(request: HttpRequest, conference_id: UUID) -> HttpResponse:
-    require_case_reader(request)
     conferences_seen = CaseConference.objects.visible_to(request.user).select_related(
         "consultation__patient", "consultation__department", "consultation__assigned_to"
     )
@@ -107,25 +109,19 @@ def record_summary(request: HttpRequest, conference_id: UUID) -> HttpResponse:
         form.add_error(None, str(refusal))
         return _invalid(request, consultation, summary_forms={conference.pk: form})
     messages.success(request, _("The conference summary is recorded on the case."))
-    return _to_case(request, consultation)
+    return to_case(request, consultation)
 
 
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _is_invited(conference: CaseConference, user) -> bool:
+def _is_invited(conference: CaseConference, user: User) -> bool:
     # participants are prefetched: no query per conference.
     return conference.organiser_id == user.pk or any(person.pk == user.pk for person in conference.participants.all())
 
 
 def _summary_prefix(conference: CaseConference) -> str:
     return f"summary-{conference.public_id}"
-
-
-def _to_case(request: HttpRequest, consultation: Consultation) -> HttpResponse:
-    # From the fragment the whole case page reloads: the timeline shows the new event.
-    url = consultation.get_absolute_url()
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _invalid(request: HttpRequest, consultation: Consultation, **forms) -> HttpResponse:

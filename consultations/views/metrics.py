@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
@@ -18,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.access import requires
 from cloudpeds.core.exports import csv_response
 
-from ..metrics import Figures, Group, Metrics, MetricsFilterForm, chart_data, compute
+from ..forms.metrics import MetricsFilterForm
+from ..metrics import Figures, Group, Metrics, chart_data, compute
+from ..models import can_see_metrics
 
 _NOTHING = "—"
 
@@ -63,12 +63,10 @@ def _rows(groups: list[Group]) -> list[tuple[str, list[str]]]:
     return [(group.label, _cells(group.figures)) for group in groups]
 
 
-@login_required
+@requires(can_see_metrics)
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_role(Role.SPECIALIST, Role.GROUP_ADMIN):
-        raise PermissionDenied
     form = MetricsFilterForm(request.GET or None)
     figures = compute(user, form.filters())
     if request.GET.get("format") == "csv":

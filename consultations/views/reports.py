@@ -3,7 +3,7 @@
 Both sides (the requesting hospital's doctors and the specialists who see the case) may ask
 for and download the report once the case is answered; the case is loaded through
 `Consultation.objects.visible_to(user)`, so another hospital's case is a 404 on every URL.
-The PDF is made by a task (consultations/reports.py); the fragment polls every 2 seconds
+The PDF is made by the one PDF task (ConsultationReport, consultations/reports.py); the fragment polls every 2 seconds
 while it is being prepared.
 """
 
@@ -12,53 +12,36 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cloudpeds.accounts.roles import Role
+from cloudpeds.accounts.access import requires
 from cloudpeds.audit.models import AccessEvent, log_access
 
-from .. import reports
-from ..models import Consultation, ConsultationError, ConsultationReport
+from ..models import Consultation, ConsultationError, ConsultationReport, can_read_consultations
+from .common import visible_case
 
 # The PDF is opened by the browser's viewer or saved, never as part of a portal page.
 _FILE_CSP = "default-src 'none'; sandbox"
 
 
-def require_case_reader(request: HttpRequest) -> None:
-    """The case page's rule: doctors, and group administrators who follow late cases.
-    Checked before any lookup, so a 403 says nothing about whether a case exists."""
-    user = request.user
-    if not (user.hospital_id and (user.is_doctor or user.has_role(Role.GROUP_ADMIN))):
-        raise PermissionDenied
-
-
-def load_case(request: HttpRequest, public_id: UUID) -> Consultation:
-    """The case through the access QuerySet: another hospital's is a 404."""
-    require_case_reader(request)
-    cases = Consultation.objects.visible_to(request.user).select_related("patient", "department", "assigned_to")
-    return get_object_or_404(cases, public_id=public_id)
-
-
-@login_required
+@requires(can_read_consultations)
 @require_GET
 def report_panel(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = load_case(request, public_id)
+    consultation = visible_case(request, public_id)
     return _render_panel(request, consultation)
 
 
-@login_required
+@requires(can_read_consultations)
 @require_POST
 def request_report(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    consultation = load_case(request, public_id)
+    consultation = visible_case(request, public_id)
     error = ""
     try:
-        reports.request_report(consultation, request.user)
+        consultation.request_report()
     except ConsultationError as refusal:
         error = str(refusal)
     if request.htmx:
@@ -70,10 +53,10 @@ def request_report(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(consultation.get_absolute_url())
 
 
-@login_required
+@requires(can_read_consultations)
 @require_GET
 def download_report(request: HttpRequest, public_id: UUID) -> FileResponse:
-    consultation = load_case(request, public_id)
+    consultation = visible_case(request, public_id)
     report = get_object_or_404(ConsultationReport, consultation=consultation)
     if not report.is_ready:
         raise Http404
@@ -86,7 +69,7 @@ def download_report(request: HttpRequest, public_id: UUID) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=reports.download_name(consultation, report),
+        filename=report.download_name(),
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -97,11 +80,11 @@ def download_report(request: HttpRequest, public_id: UUID) -> FileResponse:
 
 
 def _render_panel(request: HttpRequest, consultation: Consultation, *, error: str = "") -> HttpResponse:
-    report = reports.report_of(consultation)
+    report = ConsultationReport.objects.filter(consultation=consultation).first()
     context = {
         "consultation": consultation,
         "report": report,
-        "state": reports.report_state(consultation, report),
+        "state": consultation.report_state(report),
         "error": error,
     }
     return render(request, "consultations/_report_panel.html", context)

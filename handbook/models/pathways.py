@@ -891,7 +891,7 @@ class TriageRun(models.Model):
         return (
             self.offers_handover
             and self.patient_id is not None
-            and (self.consultation is None or self.consultation.status == Status.CANCELLED)
+            and (self.consultation is None or self.consultation.status == Status.WITHDRAWN)
             and Consultation.can_start(user, self.patient)
         )
 
@@ -906,7 +906,7 @@ class TriageRun(models.Model):
                 .select_related("patient", "pathway_version__pathway__topic", "consultation")
                 .get(pk=self.pk)
             )
-            if run.consultation is not None and run.consultation.status != Status.CANCELLED:
+            if run.consultation is not None and run.consultation.status != Status.WITHDRAWN:
                 return run.consultation  # a double click: the draft already made (a withdrawn one is replaced)
             if run.patient is None:
                 raise HandoverError(_("Run the triage for a registered child to start a consultation about them."))

@@ -6,6 +6,7 @@ import hashlib
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.urls import reverse
 from PIL import Image
@@ -211,4 +212,33 @@ def test_stored_files_are_removed_when_the_row_cannot_be_written(doctor, patient
             patient=patient, uploaded_by=doctor, upload=photo(), kind="photo", description="x" * 400
         )
 
+    assert stored_files(media_root) == []
+
+
+def test_create_from_uploads_stores_every_file_of_a_form(doctor, patient):
+    consent = patient.consents.get()
+
+    stored = Attachment.objects.create_from_uploads(
+        [photo("左.jpg"), upload_file("报告.png", corpus.png(), "image/png")],
+        patient=patient,
+        uploaded_by=doctor,
+        kind="lab_report",
+        source=consent,
+    )
+
+    assert [attachment.original_name for attachment in stored] == ["左.jpg", "报告.png"]
+    assert set(Attachment.objects.for_source(consent)) == set(stored)
+    assert {attachment.kind for attachment in stored} == {"lab_report"}
+
+
+def test_create_from_uploads_removes_the_stored_files_when_one_fails(doctor, patient, media_root):
+    with pytest.raises(ValidationError):
+        Attachment.objects.create_from_uploads(
+            [photo(), upload_file("假的.png", b"<html></html>", "image/png")],
+            patient=patient,
+            uploaded_by=doctor,
+            kind="photo",
+        )
+
+    # The rows go with the caller's transaction; the files already stored are gone now.
     assert stored_files(media_root) == []

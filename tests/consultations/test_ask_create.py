@@ -7,6 +7,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -16,40 +17,9 @@ from cloudpeds.audit.models import AccessEvent
 from cloudpeds.notifications.models import Notification
 from consultations.models import Consultation, ConsultationEvent, ResponseTarget, Status
 from tests.factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
+from tests.handbook.conftest import publish_topic, write_draft
 
 pytestmark = pytest.mark.django_db
-
-
-def _english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return _english(doctor)
-
-
-@pytest.fixture
-def outsider(outsider):
-    return _english(outsider)
-
-
-@pytest.fixture
-def specialist(specialist):
-    return _english(specialist)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
 
 
 @pytest.fixture
@@ -108,7 +78,7 @@ def test_the_form_shows_the_child_the_emergency_alert_and_prefills_allergies(cli
     body = response.content.decode()
     assert "王小明" in body
     assert 'data-testid="emergency-alert"' in body
-    assert "/referrals/" in body  # the referral page (new referral once it exists)
+    assert f'href="{reverse("referrals:new")}?patient={patient.public_id}"' in body
     assert response.context["form"]["allergies"].value() == "青霉素过敏"
     event = AccessEvent.objects.get()
     assert (event.user, event.patient, event.action) == (doctor, patient, "view")
@@ -331,24 +301,42 @@ def test_other_methods_are_not_allowed(client, doctor, patient, method) -> None:
     assert getattr(client, method)(_url(patient)).status_code == 405
 
 
+@pytest.fixture
+def handbook_editors(xinhua) -> list:
+    """Two editors: a handbook topic is published by one and approved by the other."""
+    return [UserFactory(username=f"editor{n}", hospital=xinhua, roles=[Role.HANDBOOK_EDITOR]) for n in (1, 2)]
+
+
 def test_handbook_topics_matching_the_symptoms_are_shown_when_there_are_some(
-    client, doctor, patient, specialist, monkeypatch
+    client, doctor, patient, specialist, handbook_editors
 ) -> None:
-    seen = []
-
-    def topics(symptoms: str) -> list[dict]:
-        seen.append(symptoms)
-        return [{"title": "发热的处理", "url": "/handbook/fever/"}]
-
-    monkeypatch.setattr("consultations.views.asking.related_handbook_topics", topics)
+    publish_topic(*handbook_editors, "fever", ("发热", "Fever"), summary=("发热的处理", "Managing fever"))
+    publish_topic(*handbook_editors, "diarrhoea", ("腹泻", "Diarrhoea"), symptom="diarrhoea")
+    write_draft(handbook_editors[0], "fever-unpublished", ("发热（草稿）", "Fever (draft)"))
     client.force_login(doctor)
 
     response = client.post(_url(patient), _case(specialist, question="", symptoms="发热"))
 
     body = response.content.decode()
-    assert seen == ["发热"]
     assert 'data-testid="handbook-topics"' in body
-    assert 'href="/handbook/fever/"' in body
+    assert [document.topic.slug for document in response.context["handbook_topics"]] == ["fever"]
+    assert f'href="{reverse("handbook:topic", args=["fever"])}"' in body
+    assert "Fever" in body
+    assert reverse("handbook:topic", args=["diarrhoea"]) not in body
+    assert reverse("handbook:topic", args=["fever-unpublished"]) not in body  # a draft is not offered
+
+
+def test_a_drafts_symptoms_find_their_handbook_topics(client, doctor, patient, specialist, handbook_editors) -> None:
+    publish_topic(*handbook_editors, "diarrhoea", ("腹泻", "Diarrhoea"), symptom="diarrhoea")
+    draft = ConsultationFactory(
+        patient=patient, department=specialist.department, status="draft", submitted_at=None, symptoms="腹泻、呕吐"
+    )
+    client.force_login(doctor)
+
+    body = client.get(f"/consultations/{draft.public_id}/edit/").content.decode()
+
+    assert 'data-testid="handbook-topics"' in body
+    assert f'href="{reverse("handbook:topic", args=["diarrhoea"])}"' in body
 
 
 def test_no_handbook_area_without_topics(client, doctor, patient) -> None:

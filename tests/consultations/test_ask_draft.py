@@ -15,22 +15,6 @@ from tests.factories import ConsultationFactory, PatientFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return _english(doctor)
-
-
-@pytest.fixture
-def specialist(specialist):
-    return _english(specialist)
-
-
 @pytest.fixture
 def colleague(yangpu):
     return UserFactory(username="colleague", hospital=yangpu, roles=[Role.GRASSROOTS_DOCTOR], preferred_language="en")

@@ -19,28 +19,6 @@ from tests.factories import ConsultationFactory, PatientFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return _english(doctor)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
-
-
 @pytest.fixture
 def waiting(doctor, specialist):
     """The specialist asked for blood results an hour ago."""

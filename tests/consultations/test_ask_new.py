@@ -12,17 +12,6 @@ pytestmark = pytest.mark.django_db
 URL = "/consultations/new/"
 
 
-def _english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return _english(doctor)
-
-
 @pytest.fixture
 def children(doctor, outsider):
     return {

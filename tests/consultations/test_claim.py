@@ -14,36 +14,9 @@ from cloudpeds.accounts.roles import Role
 from cloudpeds.notifications.models import Notification
 from consultations.models import Consultation, ConsultationError, ConsultationEvent, Status
 
-from ..factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
+from ..factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return english(doctor)
-
-
-@pytest.fixture
-def specialist(specialist):
-    return english(specialist)
-
-
-@pytest.fixture
-def colleague(specialist):
-    return UserFactory(
-        username="spec2",
-        hospital=specialist.hospital,
-        department=specialist.department,
-        roles=[Role.SPECIALIST],
-        preferred_language="en",
-    )
 
 
 @pytest.fixture
@@ -52,12 +25,6 @@ def neurologist(xinhua):
     return UserFactory(
         username="neuro", hospital=xinhua, department=neurology, roles=[Role.SPECIALIST], preferred_language="en"
     )
-
-
-@pytest.fixture
-def waiting(doctor, specialist):
-    patient = PatientFactory(hospital=doctor.hospital, registered_by=doctor)
-    return ConsultationFactory(patient=patient, department=specialist.department)
 
 
 def claim_url(consultation: Consultation) -> str:
@@ -153,7 +120,7 @@ def test_a_case_already_taken_tells_the_second_specialist(client, specialist, co
 
 
 def test_a_withdrawn_case_says_so(client, specialist, doctor, waiting):
-    waiting.cancel(doctor)
+    waiting.withdraw(doctor)
     client.force_login(specialist)
 
     response = client.post(claim_url(waiting))

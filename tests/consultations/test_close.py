@@ -12,17 +12,6 @@ from tests.factories import ConsultationFactory, PatientFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return _english(doctor)
-
-
 @pytest.fixture
 def answered(doctor, specialist):
     patient = PatientFactory(hospital=doctor.hospital, registered_by=doctor)

@@ -22,20 +22,14 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
 @pytest.fixture
 def people(doctor, specialist, outsider, xinhua, yangpu):
     """Both sides of a case, a colleague of each, and people who may not be invited."""
     cardiology = DepartmentFactory(hospital=xinhua, specialty="cardiology", name_zh="心内科", name_en="Cardiology")
     return {
-        "doctor": english(doctor),
-        "specialist": english(specialist),
-        "outsider": english(outsider),
+        "doctor": doctor,
+        "specialist": specialist,
+        "outsider": outsider,
         "doctor2": UserFactory(
             username="doc2", hospital=yangpu, roles=[Role.GRASSROOTS_DOCTOR], preferred_language="en"
         ),

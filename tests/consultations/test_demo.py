@@ -1,6 +1,6 @@
-"""consultations/demo.py through `manage.py seed_demo`: every state, moments that follow the
-workflow, no email, idempotent, the accounts' work, and the metrics page's figures checked
-against the seeded rows."""
+"""consultations/demo/ (the workflow; the cases in cases.json) through `manage.py seed_demo`:
+every state, moments that follow the workflow, no email, idempotent, the accounts' work, and
+the metrics page's figures checked against the seeded rows."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import csv
 import io
 import math
 import statistics
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -22,8 +23,10 @@ from cloudpeds.accounts.models import User
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.notifications.models import Notification
 from cloudpeds.patients.models import CareTeamGrant
+from consultations import demo
 from consultations.demo import CASES, demo_public_id
-from consultations.metrics import MetricsFilter, MetricsFilterForm, compute
+from consultations.forms.metrics import MetricsFilterForm
+from consultations.metrics import MetricsFilter, compute
 from consultations.models import (
     CaseConference,
     Consultation,
@@ -33,15 +36,20 @@ from consultations.models import (
     Status,
 )
 from consultations.vitals import VITAL_FIELDS, implausible_values
+from tests.conftest import seeded_once
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded() -> str:
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
+    """`manage.py seed_demo`, once for the tests of this module (they read it; one that
+    writes does so in its own savepoint), rolled back when the module ends."""
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+    with seeded_once(
+        django_db_blocker, tmp_path_factory.mktemp("demo-media"), lambda: call_command("seed_demo", stdout=out)
+    ):
+        yield out.getvalue()
 
 
 def demo_cases():
@@ -56,6 +64,14 @@ def user(username: str) -> User:
 
 def target(case: Consultation) -> timedelta:
     return timedelta(hours=ResponseTarget.hours_for(case.department.specialty, case.urgency))
+
+
+# First: once `seeded` is set up, every later test of this module sees the demo.
+def test_without_the_accounts_it_skips_with_a_message():
+    out = io.StringIO()
+    demo.seed(out)
+    assert "skipped" in out.getvalue()
+    assert not Consultation.objects.exists()
 
 
 # --- The cases ---------------------------------------------------------------------------------
@@ -134,8 +150,8 @@ def test_the_closed_cases_have_their_feedback(seeded):
 def test_the_declined_and_withdrawn_cases_say_why(seeded):
     declined = demo_cases().get(status=Status.DECLINED)
     assert declined.decline_reason == "needs_in_person" and declined.decline_comment
-    cancelled = demo_cases().get(status=Status.CANCELLED)
-    assert cancelled.events.get(kind="cancelled").note
+    withdrawn = demo_cases().get(status=Status.WITHDRAWN)
+    assert withdrawn.events.get(kind="withdrawn").note
 
 
 def test_the_drafts_wait_for_consent(seeded):
@@ -211,15 +227,6 @@ def test_running_again_changes_nothing(seeded):
 
     assert f"Demo consultations: 0 created, {len(CASES)} already there." in out.getvalue()
     assert {model: model.objects.count() for model in models} == before
-
-
-def test_without_the_accounts_it_skips_with_a_message():
-    from consultations import demo
-
-    out = io.StringIO()
-    demo.seed(out)
-    assert "skipped" in out.getvalue()
-    assert not Consultation.objects.exists()
 
 
 def test_the_demo_pages_open_for_their_users(seeded, client):
@@ -310,5 +317,5 @@ def test_the_group_figures_of_the_demo(seeded, client):
 
     client.force_login(user("director"))
     response = client.get(reverse("consultations:metrics"), {"format": "csv"})
-    overall = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1]
+    overall = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))[1]
     assert overall[2:5] == ["12", "6", "16.0"]

@@ -8,37 +8,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cloudpeds.accounts.roles import Role
 from cloudpeds.celery import app as celery_app
 from cloudpeds.notifications.models import Notification
 from consultations.models import Consultation, ConsultationEvent, Status
 from consultations.tasks import escalate_overdue_consultations
 
-from ..factories import ConsultationFactory, PatientFactory, UserFactory
+from ..factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _eager_tasks():
-    """Emails are sent in-process whatever REDIS_URL says: a test never touches a broker."""
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = saved
-
-
-@pytest.fixture
-def colleague(specialist):
-    return UserFactory(
-        username="spec2", hospital=specialist.hospital, department=specialist.department, roles=[Role.SPECIALIST]
-    )
-
-
-@pytest.fixture
-def patient(doctor):
-    return PatientFactory(hospital=doctor.hospital, registered_by=doctor)
 
 
 @pytest.fixture
@@ -177,7 +154,7 @@ def test_a_claimed_case_can_still_be_overdue(late, specialist, colleague, django
     assert told("consultations.overdue") == {specialist.pk, colleague.pk}
 
 
-@pytest.mark.parametrize("status", [Status.ANSWERED, Status.CLOSED, Status.DECLINED, Status.CANCELLED, Status.DRAFT])
+@pytest.mark.parametrize("status", [Status.ANSWERED, Status.CLOSED, Status.DECLINED, Status.WITHDRAWN, Status.DRAFT])
 def test_finished_cases_are_left_alone(patient, specialist, status, django_capture_on_commit_callbacks):
     ConsultationFactory(
         patient=patient, department=specialist.department, status=status, due_at=timezone.now() - timedelta(days=3)

@@ -19,33 +19,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def _english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return _english(doctor)
-
-
-@pytest.fixture
-def specialist(specialist):
-    return _english(specialist)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
-
-
 @pytest.fixture
 def consultation(doctor, specialist):
     """A case the respiratory specialist has taken."""

@@ -13,8 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cloudpeds.accounts.models import User
 from cloudpeds.accounts.roles import Role
-from consultations.metrics import MetricsFilter, MetricsFilterForm, compute, default_start
+from consultations.forms.metrics import MetricsFilterForm
+from consultations.metrics import MetricsFilter, compute, default_start
 from consultations.models import ResponseTarget
 from tests.factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
 
@@ -23,12 +25,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("consultations:metrics")
 PERIOD = {"start": "2025-01-01", "end": "2025-03-31"}
 Q1 = MetricsFilter(start=date(2025, 1, 1), end=date(2025, 3, 31))
-
-
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
 
 
 def at(month: int, day: int, hour: int = 2) -> datetime:
@@ -86,11 +82,6 @@ def cases(doctor, outsider, specialist, xinhua):
         ConsultationFactory(patient=yangpu_child, department=respiratory, status="draft", submitted_at=None),
         answered(yangpu_child, datetime(2024, 12, 31, 15, 59, tzinfo=UTC), 1),  # 23:59 on 31 Dec in Shanghai
     ]
-
-
-@pytest.fixture
-def group_admin_en(group_admin):
-    return english(group_admin)
 
 
 def test_the_figures_of_a_known_data_set(cases, group_admin):
@@ -190,7 +181,7 @@ def test_a_start_after_the_end_is_an_error_and_falls_back_to_the_default():
 
 
 def test_a_specialist_sees_the_page_with_charts_and_tables(client, cases, specialist):
-    client.force_login(english(specialist))
+    client.force_login(specialist)
 
     response = client.get(URL, PERIOD)
 
@@ -223,8 +214,8 @@ def test_the_page_has_no_inline_script_or_style(client, cases, specialist):
     assert content.count("<script") == content.count("<script src=") + 1  # + the json_script data
 
 
-def test_a_group_administrator_signs_in_with_two_factor_and_sees_everything(client, cases, group_admin_en, login_2fa):
-    login_2fa(group_admin_en)
+def test_a_group_administrator_signs_in_with_two_factor_and_sees_everything(client, cases, group_admin, login_2fa):
+    login_2fa(group_admin)
 
     response = client.get(URL, PERIOD)
 
@@ -232,8 +223,8 @@ def test_a_group_administrator_signs_in_with_two_factor_and_sees_everything(clie
     assert dict(response.context["summary"])["Consultations"] == "7"
 
 
-def test_the_filters_apply_on_the_page(client, cases, group_admin_en, login_2fa, outsider):
-    login_2fa(group_admin_en)
+def test_the_filters_apply_on_the_page(client, cases, group_admin, login_2fa, outsider):
+    login_2fa(group_admin)
 
     response = client.get(URL, {**PERIOD, "hospital": outsider.hospital.pk, "specialty": "respiratory"})
 
@@ -241,7 +232,7 @@ def test_the_filters_apply_on_the_page(client, cases, group_admin_en, login_2fa,
 
 
 def test_the_csv_has_a_byte_order_mark_and_every_table(client, cases, specialist):
-    client.force_login(english(specialist))
+    client.force_login(specialist)
 
     response = client.get(URL, {**PERIOD, "format": "csv"})
 
@@ -261,6 +252,8 @@ def test_the_csv_has_a_byte_order_mark_and_every_table(client, cases, specialist
 
 
 def test_the_csv_speaks_chinese_to_a_chinese_user(client, cases, specialist):
+    specialist.preferred_language = User.Language.CHINESE
+    specialist.save(update_fields=["preferred_language"])
     client.force_login(specialist)
 
     response = client.get(URL, {**PERIOD, "format": "csv"})
@@ -272,7 +265,7 @@ def test_the_csv_speaks_chinese_to_a_chinese_user(client, cases, specialist):
 def test_a_formula_in_a_hospital_name_is_defused_in_the_csv(client, cases, specialist, yangpu):
     yangpu.name_en = "=HYPERLINK(1)"
     yangpu.save()
-    client.force_login(english(specialist))
+    client.force_login(specialist)
 
     text = client.get(URL, {**PERIOD, "format": "csv"}).getvalue().decode("utf-8-sig")
 
@@ -301,7 +294,7 @@ def test_the_page_is_get_only(client, specialist):
 
 
 def test_the_page_takes_the_same_number_of_queries_for_more_consultations(client, cases, specialist, doctor):
-    client.force_login(english(specialist))
+    client.force_login(specialist)
     client.get(URL, PERIOD)
     with CaptureQueriesContext(connection) as few:
         client.get(URL, PERIOD)

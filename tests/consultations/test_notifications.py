@@ -7,14 +7,13 @@ import pytest
 from django.core import mail
 
 from cloudpeds.accounts.roles import Role
-from cloudpeds.celery import app as celery_app
 from cloudpeds.notifications import kinds
 from cloudpeds.notifications.checks import email_templates_exist
 from cloudpeds.notifications.email import render_email
 from cloudpeds.notifications.models import Notification
-from consultations.models import Consultation, Status
+from consultations.models import Consultation
 
-from ..factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
+from ..factories import DepartmentFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,49 +28,12 @@ KINDS = [
     "consultations.declined",
     "consultations.answered",
     "consultations.closed",
-    "consultations.cancelled",
+    "consultations.withdrawn",
     "consultations.overdue",
     "consultations.escalated",
     "consultations.message",
     "consultations.conference_scheduled",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _eager_tasks():
-    """Emails are sent in-process whatever REDIS_URL says: a test never touches a broker."""
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager, conf.task_eager_propagates = True, True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = saved
-
-
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return english(doctor)
-
-
-@pytest.fixture
-def specialist(specialist):
-    return english(specialist)
-
-
-@pytest.fixture
-def colleague(specialist):
-    return UserFactory(
-        username="spec2",
-        hospital=specialist.hospital,
-        department=specialist.department,
-        roles=[Role.SPECIALIST],
-        preferred_language="en",
-    )
 
 
 @pytest.fixture
@@ -83,18 +45,6 @@ def neurologist(xinhua):
 @pytest.fixture
 def patient(doctor):
     return PatientFactory(hospital=doctor.hospital, registered_by=doctor, name=CHILD)
-
-
-@pytest.fixture
-def draft(patient, specialist):
-    return ConsultationFactory(
-        patient=patient, department=specialist.department, status=Status.DRAFT, submitted_at=None
-    )
-
-
-@pytest.fixture
-def waiting(patient, specialist):
-    return ConsultationFactory(patient=patient, department=specialist.department)
 
 
 @pytest.fixture
@@ -218,9 +168,9 @@ def test_closing_tells_the_specialist(claimed, doctor, specialist):
 
 
 def test_withdrawing_tells_the_departments_specialists(waiting, doctor, specialist, colleague):
-    waiting.cancel(doctor)
+    waiting.withdraw(doctor)
 
-    assert told("consultations.cancelled") == {specialist.pk, colleague.pk}
+    assert told("consultations.withdrawn") == {specialist.pk, colleague.pk}
 
 
 def test_the_actor_is_not_told_about_their_own_step(waiting, specialist):

@@ -11,47 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cloudpeds.accounts.roles import Role
 from consultations.models import Consultation, Status
 
-from ..factories import ConsultationFactory, DepartmentFactory, HospitalFactory, PatientFactory, UserFactory
+from ..factories import ConsultationFactory, DepartmentFactory, HospitalFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/consultations/queue/"
-
-
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture
-def doctor(doctor):
-    return english(doctor)
-
-
-@pytest.fixture
-def specialist(specialist):
-    return english(specialist)
-
-
-@pytest.fixture
-def group_admin(group_admin):
-    return english(group_admin)
-
-
-@pytest.fixture
-def colleague(specialist):
-    return UserFactory(
-        username="spec2", hospital=specialist.hospital, department=specialist.department, roles=[Role.SPECIALIST]
-    )
-
-
-@pytest.fixture
-def neurology(xinhua):
-    return DepartmentFactory(hospital=xinhua, specialty="neurology", name_zh="小儿神经科", name_en="Neurology")
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""The report task (consultations/reports.py, tasks_reports.py): what the PDF says, and that
-it is idempotent and crash-safe (the file is written before the row points at it)."""
+"""The report PDF (ConsultationReport through the one PDF task, consultations/reports.py):
+what the PDF says, and that it is idempotent and crash-safe (the file is written before the
+row points at it)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from cloudpeds.core.tasks import generate_pdf
 from consultations import reports
-from consultations.models import Consultation, ConsultationReport
-from consultations.tasks_reports import generate_consultation_report
+from consultations.models import Consultation, ConsultationError, ConsultationReport
 from tests.factories import ConsultationFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    """Run tasks in-process even when REDIS_URL configured a real broker for this run."""
-    from cloudpeds.celery import app
-
-    before = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+LABEL = "consultations.ConsultationReport"
 
 
 def stored(root: Path) -> list[Path]:
@@ -61,8 +53,14 @@ def answered(doctor, specialist) -> Consultation:
     )
 
 
-def test_the_task_writes_the_file_and_records_it(answered, media_root):
-    assert generate_consultation_report.delay(answered.pk).get() is True
+@pytest.fixture
+def report(answered) -> ConsultationReport:
+    """A request recorded, its task not run yet."""
+    return ConsultationReport.objects.create(consultation=answered)
+
+
+def test_the_task_writes_the_file_and_records_it(answered, report, media_root):
+    assert generate_pdf.delay(LABEL, report.pk).get() is True
 
     report = ConsultationReport.objects.get(consultation=answered)
     assert report.is_ready
@@ -72,8 +70,8 @@ def test_the_task_writes_the_file_and_records_it(answered, media_root):
     assert report.file.name.startswith(f"reports/consultations/{answered.public_id}/report-answered-")
 
 
-def test_the_pdf_is_bilingual_with_the_case_the_answer_and_local_times(answered, doctor, specialist):
-    reports.generate_report(answered.pk)
+def test_the_pdf_is_bilingual_with_the_case_the_answer_and_local_times(answered, report, doctor, specialist):
+    report.generate_pdf()
 
     text = pdf_text(ConsultationReport.objects.get(consultation=answered))
     compact = text.replace("\n", " ")
@@ -94,7 +92,7 @@ def test_the_pdf_is_bilingual_with_the_case_the_answer_and_local_times(answered,
     assert "Closing feedback" not in compact
 
 
-def test_a_closed_case_reports_the_closing_feedback(answered):
+def test_a_closed_case_reports_the_closing_feedback(answered, report):
     Consultation.objects.filter(pk=answered.pk).update(
         status="closed",
         closed_at=answered.answered_at + timedelta(days=1),
@@ -104,7 +102,7 @@ def test_a_closed_case_reports_the_closing_feedback(answered):
         usefulness=4,
     )
 
-    reports.generate_report(answered.pk)
+    report.generate_pdf()
 
     report = ConsultationReport.objects.get(consultation=answered)
     text = pdf_text(report)
@@ -114,18 +112,18 @@ def test_a_closed_case_reports_the_closing_feedback(answered):
     assert "4 / 5" in text
 
 
-def test_running_twice_makes_one_report(answered, media_root):
-    assert reports.generate_report(answered.pk) is True
+def test_running_twice_makes_one_report(answered, report, media_root):
+    assert report.generate_pdf() is True
     first = ConsultationReport.objects.get(consultation=answered)
 
-    assert generate_consultation_report.delay(answered.pk).get() is False
+    assert generate_pdf.delay(LABEL, report.pk).get() is False
 
     again = ConsultationReport.objects.get(consultation=answered)
     assert (again.file.name, again.generated_at) == (first.file.name, first.generated_at)
     assert len(stored(media_root)) == 1
 
 
-def test_a_crash_while_rendering_leaves_no_report_and_the_retry_completes_it(answered, media_root, monkeypatch):
+def test_a_crash_while_rendering_leaves_no_report_and_the_retry_completes_it(answered, report, media_root, monkeypatch):
     original = reports.build_report_pdf
 
     def crash(*args, **kwargs):
@@ -133,19 +131,19 @@ def test_a_crash_while_rendering_leaves_no_report_and_the_retry_completes_it(ans
 
     monkeypatch.setattr(reports, "build_report_pdf", crash)
     with pytest.raises(MemoryError):
-        generate_consultation_report.delay(answered.pk)
+        generate_pdf.delay(LABEL, report.pk)
 
     report = ConsultationReport.objects.get(consultation=answered)
     assert not report.is_ready and not report.file and report.generated_at is None
     assert stored(media_root) == []
 
     monkeypatch.setattr(reports, "build_report_pdf", original)
-    assert generate_consultation_report.delay(answered.pk).get() is True
+    assert generate_pdf.delay(LABEL, report.pk).get() is True
     assert ConsultationReport.objects.get(consultation=answered).is_ready
 
 
 def test_a_crash_after_writing_the_file_leaves_no_report_and_the_retry_leaves_one_file(
-    answered, media_root, monkeypatch
+    answered, report, media_root, monkeypatch
 ):
     from django.core.files.storage import FileSystemStorage
 
@@ -157,12 +155,12 @@ def test_a_crash_after_writing_the_file_leaves_no_report_and_the_retry_leaves_on
 
     monkeypatch.setattr(FileSystemStorage, "save", write_then_die)
     with pytest.raises(SystemExit):
-        reports.generate_report(answered.pk)
+        report.generate_pdf()
     assert not ConsultationReport.objects.get(consultation=answered).is_ready
     assert len(stored(media_root)) == 1  # written, but no row points at it
 
     monkeypatch.setattr(FileSystemStorage, "save", original_save)
-    assert reports.generate_report(answered.pk) is True
+    assert ConsultationReport.objects.get(pk=report.pk).generate_pdf() is True
 
     report = ConsultationReport.objects.get(consultation=answered)
     assert report.is_ready
@@ -172,24 +170,28 @@ def test_a_crash_after_writing_the_file_leaves_no_report_and_the_retry_leaves_on
 def test_an_unanswered_case_gets_no_report(doctor, specialist, media_root):
     waiting = ConsultationFactory(patient=PatientFactory(hospital=doctor.hospital, registered_by=doctor))
 
-    assert reports.generate_report(waiting.pk) is False
-    assert reports.generate_report(10**9) is False  # deleted since it was queued
+    with pytest.raises(ConsultationError):
+        waiting.request_report()
+    assert generate_pdf.delay(LABEL, 10**9).get() is False  # deleted since it was queued
 
     assert not ConsultationReport.objects.exists()
+    # A row for a case that is not answered (none is made, but say one were): nothing to render.
+    assert ConsultationReport.objects.create(consultation=waiting).generate_pdf() is False
+    assert not ConsultationReport.objects.get(consultation=waiting).is_ready
     assert stored(media_root) == []
 
 
 def test_a_report_for_an_earlier_status_is_replaced_after_the_new_one_is_recorded(
-    answered, media_root, django_capture_on_commit_callbacks
+    answered, report, media_root, django_capture_on_commit_callbacks
 ):
-    reports.generate_report(answered.pk)
+    report.generate_pdf()
     old = ConsultationReport.objects.get(consultation=answered).file.name
     Consultation.objects.filter(pk=answered.pk).update(status="closed", advice_adopted="fully", usefulness=5)
     answered.refresh_from_db()
-    assert reports.report_state(answered, reports.report_of(answered)) == "outdated"
+    assert answered.report_state(ConsultationReport.objects.get(consultation=answered)) == "outdated"
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        reports.request_report(answered, answered.requested_by)
+        answered.request_report()
 
     # Queuing the task after the request's commit; the task (run eagerly) then removed the
     # old file only after its own commit.

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from cloudpeds.accounts.roles import Role
 from cloudpeds.audit.models import AccessEvent
-from consultations import reports
 from consultations.models import Consultation, ConsultationReport
 from tests.factories import ConsultationFactory, PatientFactory, UserFactory
 
@@ -21,16 +20,8 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
 @pytest.fixture
 def case(doctor, specialist) -> Consultation:
-    english(doctor)
-    english(specialist)
     patient = PatientFactory(hospital=doctor.hospital, registered_by=doctor, name="王小明")
     return ConsultationFactory(patient=patient, department=specialist.department, assigned_to=specialist, answered=True)
 
@@ -69,7 +60,6 @@ def test_the_panel_offers_to_prepare_the_report(client, doctor, case):
 
 
 def test_the_panel_shows_nothing_before_the_case_is_answered(client, doctor, specialist):
-    english(doctor)
     waiting = ConsultationFactory(patient=PatientFactory(hospital=doctor.hospital, registered_by=doctor))
     client.force_login(doctor)
 
@@ -190,7 +180,6 @@ def test_a_closed_case_gets_its_report_made_again(client, doctor, case, django_c
 
 
 def test_an_unanswered_case_cannot_have_a_report(client, doctor, django_capture_on_commit_callbacks):
-    english(doctor)
     waiting = ConsultationFactory(patient=PatientFactory(hospital=doctor.hospital, registered_by=doctor))
     client.force_login(doctor)
 
@@ -223,7 +212,7 @@ def test_the_download_is_an_attachment_and_is_logged(client, doctor, case, djang
 
 
 def test_the_specialist_downloads_it_too(client, specialist, case):
-    reports.generate_report(case.pk)
+    ConsultationReport.objects.create(consultation=case).generate_pdf()
     client.force_login(specialist)
 
     response = client.get(download_url(case))
@@ -244,7 +233,7 @@ def test_no_download_before_the_report_is_ready(client, doctor, case):
 
 
 def test_another_hospital_gets_404_everywhere(client, outsider, case, django_capture_on_commit_callbacks):
-    reports.generate_report(case.pk)
+    ConsultationReport.objects.create(consultation=case).generate_pdf()
     generated = ConsultationReport.objects.get(consultation=case).generated_at
     client.force_login(outsider)
 

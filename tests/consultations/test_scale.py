@@ -1,4 +1,4 @@
-"""consultations/scale.py: volume for the benchmark (a small factor here), consistent rows,
+"""consultations/demo/scale.py: volume for the benchmark (a small factor here), consistent rows,
 idempotent."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from django.utils import timezone
 from cloudpeds.accounts.models import User
 from cloudpeds.patients.demo import scale as patient_scale
 from cloudpeds.patients.models import CareTeamGrant
-from consultations import scale
-from consultations.metrics import MetricsFilterForm, compute
+from consultations.demo import scale
+from consultations.forms.metrics import MetricsFilterForm
+from consultations.metrics import compute
 from consultations.models import OPEN_STATUSES, Consultation, ConsultationEvent, Status
 
 pytestmark = pytest.mark.django_db

@@ -17,71 +17,11 @@ from cloudpeds.accounts.roles import Role
 from cloudpeds.attachments.models import Attachment
 from consultations.models import Consultation, ConsultationEvent, Message, Status
 
-from ..factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
+from ..factories import ConsultationFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-
-
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Files attached to answers go to a folder of this test, never into var/media."""
-    root = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
-    }
-    return root
-
-
-@pytest.fixture
-def doctor(doctor):
-    return english(doctor)
-
-
-@pytest.fixture
-def specialist(specialist):
-    return english(specialist)
-
-
-@pytest.fixture
-def outsider(outsider):
-    return english(outsider)
-
-
-@pytest.fixture
-def colleague(specialist):
-    return UserFactory(
-        username="spec2",
-        hospital=specialist.hospital,
-        department=specialist.department,
-        roles=[Role.SPECIALIST],
-        preferred_language="en",
-    )
-
-
-@pytest.fixture
-def neurology(xinhua):
-    return DepartmentFactory(hospital=xinhua, specialty="neurology", name_zh="小儿神经科", name_en="Neurology")
-
-
-@pytest.fixture
-def waiting(doctor, specialist):
-    patient = PatientFactory(hospital=doctor.hospital, registered_by=doctor)
-    return ConsultationFactory(patient=patient, department=specialist.department)
-
-
-@pytest.fixture
-def claimed(waiting, specialist):
-    waiting.claim(specialist)
-    return waiting
 
 
 def url(name: str, consultation: Consultation) -> str:
@@ -170,6 +110,16 @@ def test_another_hospitals_doctor_gets_404_for_the_fragment(client, outsider, wa
     client.force_login(outsider)
 
     assert client.get(url("specialist_panel", waiting)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["specialist_panel", "claim", "answer"])
+def test_people_with_no_clinical_role_get_403_before_any_lookup(client, yangpu, waiting, name):
+    client.force_login(UserFactory(username="trainer", hospital=yangpu, roles=[Role.TRAINING_MANAGER]))
+
+    fetch = client.get if name == "specialist_panel" else client.post
+    assert fetch(url(name, waiting)).status_code == 403
+    waiting.refresh_from_db()
+    assert waiting.status == Status.SUBMITTED
 
 
 def test_a_draft_is_invisible_to_the_specialists(client, specialist, doctor):

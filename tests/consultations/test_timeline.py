@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 
 from cloudpeds.accounts.models import User
 from cloudpeds.accounts.roles import Role
 from consultations.timeline import timeline_entries
-from tests.factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
+from tests.factories import ConsultationFactory, DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def patient(doctor):
-    return PatientFactory(hospital=doctor.hospital, registered_by=doctor)
 
 
 @pytest.fixture
@@ -59,7 +47,7 @@ def test_two_queries_at_most_however_many_consultations(
     doctor, specialist, patient, answered, django_assert_max_num_queries
 ) -> None:
     for _ in range(5):
-        ConsultationFactory(patient=patient, department=specialist.department).cancel(doctor)
+        ConsultationFactory(patient=patient, department=specialist.department).withdraw(doctor)
     fresh = User.objects.get(pk=doctor.pk)  # roles not cached yet
 
     with django_assert_max_num_queries(2):

@@ -12,7 +12,7 @@ from cloudpeds.accounts.roles import Role
 from cloudpeds.patients.models import Patient
 from consultations.models import Consultation, ConsultationError, ConsultationEvent, Message, Status
 
-from ..factories import ConsultationFactory, DepartmentFactory, PatientFactory, UserFactory
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,39 +40,9 @@ def clock(monkeypatch) -> Clock:
 
 
 @pytest.fixture
-def colleague(specialist):
-    return UserFactory(
-        username="spec2", hospital=specialist.hospital, department=specialist.department, roles=[Role.SPECIALIST]
-    )
-
-
-@pytest.fixture
-def neurology(xinhua):
-    return DepartmentFactory(hospital=xinhua, specialty="neurology", name_zh="小儿神经科", name_en="Neurology")
-
-
-@pytest.fixture
-def patient(doctor):
-    return PatientFactory(hospital=doctor.hospital, registered_by=doctor)
-
-
-@pytest.fixture
-def draft(patient, specialist):
-    return ConsultationFactory(
-        patient=patient, department=specialist.department, status=Status.DRAFT, submitted_at=None
-    )
-
-
-@pytest.fixture
 def waiting(draft, doctor):
     draft.submit(doctor)
     return draft
-
-
-@pytest.fixture
-def claimed(waiting, specialist):
-    waiting.claim(specialist)
-    return waiting
 
 
 def kinds(consultation: Consultation) -> list[str]:
@@ -80,15 +50,15 @@ def kinds(consultation: Consultation) -> list[str]:
 
 
 def test_refresh_from_db_reloads_the_protected_status(waiting):
-    Consultation.objects.filter(pk=waiting.pk).update(status=Status.CANCELLED)
+    Consultation.objects.filter(pk=waiting.pk).update(status=Status.WITHDRAWN)
 
     waiting.refresh_from_db()
 
-    assert waiting.status == Status.CANCELLED
+    assert waiting.status == Status.WITHDRAWN
 
 
 def test_refresh_from_db_of_other_fields_keeps_the_loaded_status(waiting):
-    Consultation.objects.filter(pk=waiting.pk).update(status=Status.CANCELLED, question="改过的问题")
+    Consultation.objects.filter(pk=waiting.pk).update(status=Status.WITHDRAWN, question="改过的问题")
 
     waiting.refresh_from_db(fields=["question"])
 
@@ -484,7 +454,7 @@ def test_answer_twice_is_refused(claimed, specialist):
     assert kinds(claimed).count("answered") == 1
 
 
-# --- close and cancel --------------------------------------------------------------------------
+# --- close and withdraw --------------------------------------------------------------------------
 
 
 def test_close_records_the_feedback(claimed, specialist, doctor):
@@ -516,25 +486,25 @@ def test_close_of_an_unanswered_case_is_refused(claimed, doctor):
     assert claimed.status == Status.CLAIMED
 
 
-def test_cancel_of_a_waiting_case(waiting, doctor):
-    waiting.cancel(doctor, "已转诊")
+def test_withdraw_of_a_waiting_case(waiting, doctor):
+    waiting.withdraw(doctor, "已转诊")
 
     waiting.refresh_from_db()
-    assert waiting.status == Status.CANCELLED
-    assert ConsultationEvent.objects.get(consultation=waiting, kind="cancelled").note == "已转诊"
+    assert waiting.status == Status.WITHDRAWN
+    assert ConsultationEvent.objects.get(consultation=waiting, kind="withdrawn").note == "已转诊"
 
 
-def test_cancel_of_a_claimed_case_is_refused(claimed, doctor):
+def test_withdraw_of_a_claimed_case_is_refused(claimed, doctor):
     with pytest.raises(ConsultationError):
-        claimed.cancel(doctor)
+        claimed.withdraw(doctor)
 
     claimed.refresh_from_db()
     assert claimed.status == Status.CLAIMED
 
 
-def test_cancel_by_a_specialist_is_refused(waiting, specialist):
+def test_withdraw_by_a_specialist_is_refused(waiting, specialist):
     with pytest.raises(ConsultationError):
-        waiting.cancel(specialist)
+        waiting.withdraw(specialist)
 
     waiting.refresh_from_db()
     assert waiting.status == Status.SUBMITTED

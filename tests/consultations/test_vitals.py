@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from consultations.vitals import abnormal_notes, age_in_months, implausible, implausible_values, readings
 
@@ -19,12 +18,6 @@ def born_months_ago(months: int, days_less: int = 0) -> date:
     year, month = divmod(ON.month - 1 - months, 12)
     born = date(ON.year + year, month + 1, ON.day)
     return born.fromordinal(born.toordinal() + days_less)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def test_age_in_completed_months() -> None:

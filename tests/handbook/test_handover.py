@@ -220,7 +220,7 @@ def test_a_withdrawn_draft_can_be_started_again(client, cough, doctor, child, de
     run = _triage(cough, doctor, child, stridor="yes")
     client.force_login(doctor)
     _start(client, run)
-    Consultation.objects.get().cancel(doctor, "started by mistake")
+    Consultation.objects.get().withdraw(doctor, "started by mistake")
 
     _start(client, run)
 

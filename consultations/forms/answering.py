@@ -15,8 +15,8 @@ from cloudpeds.accounts.roles import Role
 from cloudpeds.attachments.forms import MultipleClinicalFileField
 from cloudpeds.attachments.models import Attachment
 
-from .forms_asking import lead_departments
-from .models import Consultation, DeclineReason, Recommendation
+from ..models import Consultation, DeclineReason, Recommendation
+from .asking import lead_departments
 
 MAX_ANSWER_FILES = 5
 # Half a year: longer than any follow-up a consultation sets; a typo (365 for 3) is caught.
@@ -47,7 +47,7 @@ class QueueForm(forms.Form):
         self.fields["department"].queryset = departments
 
 
-def queue_departments(user) -> QuerySet[Department]:
+def queue_departments(user: User) -> QuerySet[Department]:
     """The specialties whose queue this person may look at."""
     if user.has_role(Role.GROUP_ADMIN):
         return lead_departments().select_related("hospital")
@@ -84,12 +84,6 @@ class RequestInfoForm(forms.Form):
         error_messages={"required": _("Write what you need from the requesting doctor.")},
     )
 
-    def clean_question(self) -> str:
-        question = self.cleaned_data["question"].strip()
-        if not question:
-            raise forms.ValidationError(_("Write what you need from the requesting doctor."), code="required")
-        return question
-
 
 class RedirectForm(forms.Form):
     department = forms.ModelChoiceField(
@@ -108,12 +102,6 @@ class RedirectForm(forms.Form):
     def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = lead_departments().exclude(pk=consultation.department_id)
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("Say why the case belongs to that specialty."), code="required")
-        return reason
 
 
 class DeclineForm(forms.Form):
@@ -175,20 +163,5 @@ class AnswerForm(forms.Form):
         label=_("The files are"), choices=Attachment.Kind.choices, initial=Attachment.Kind.OTHER, required=False
     )
 
-    def clean_assessment(self) -> str:
-        return self._required_text("assessment", _("Write your assessment."))
-
-    def clean_plan(self) -> str:
-        return self._required_text("plan", _("Write the plan."))
-
-    def clean_family_advice(self) -> str:
-        return self.cleaned_data.get("family_advice", "").strip()
-
     def clean_file_kind(self) -> str:
         return self.cleaned_data.get("file_kind") or Attachment.Kind.OTHER
-
-    def _required_text(self, name: str, message: Any) -> str:
-        value = self.cleaned_data.get(name, "").strip()
-        if not value:
-            raise forms.ValidationError(message, code="required")
-        return value

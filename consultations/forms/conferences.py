@@ -6,10 +6,15 @@ are the model's rules (CaseConference.schedule) and come back as form errors.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CaseConference, Consultation
+from ..models import CaseConference, Consultation
+
+if TYPE_CHECKING:
+    from cloudpeds.accounts.models import User
 
 DURATION_CHOICES = [
     (15, _("15 minutes")),
@@ -22,7 +27,7 @@ DURATION_CHOICES = [
 
 
 class ParticipantField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user) -> str:
+    def label_from_instance(self, user: User) -> str:
         where = [place.name for place in (user.hospital, user.department) if place is not None]
         return " · ".join([user.display_name, *where])
 
@@ -42,7 +47,7 @@ class ConferenceForm(forms.Form):
         help_text=_("Doctors of the requesting hospital and specialists of the department."),
     )
 
-    def __init__(self, *args, consultation: Consultation, organiser, **kwargs) -> None:
+    def __init__(self, *args, consultation: Consultation, organiser: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = CaseConference.candidates(consultation, organiser)
 

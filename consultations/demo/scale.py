@@ -1,6 +1,6 @@
 """Realistic volume for `manage.py seed_scale` (the benchmark): 100,000 consultations times
 `factor` over two years, from the district hospitals' scale children (cloudpeds/patients/
-scale.py, run before this) to Xinhua's departments.
+demo/scale.py, run before this) to Xinhua's departments.
 
 Mostly closed with feedback or answered, some declined or withdrawn, a few drafts, and a few
 hundred open at any time (waiting, with a specialist, paused on a question), some of them
@@ -33,10 +33,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cloudpeds.accounts.models import Department, Hospital, User
-from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
+from cloudpeds.accounts.roles import Role
+from cloudpeds.patients.demo.scale import district_doctors
 from cloudpeds.patients.models import CareTeamGrant, Consent, Patient
 
-from .models import (
+from ..models import (
     Adoption,
     Consultation,
     ConsultationEvent,
@@ -142,7 +143,7 @@ _CLOSED_OUTCOMES = [
     (Status.CLOSED, 80),
     (Status.ANSWERED, 8),
     (Status.DECLINED, 5),
-    (Status.CANCELLED, 4),
+    (Status.WITHDRAWN, 4),
     (Status.DRAFT, 1),
 ]
 _OPEN = [Status.SUBMITTED, Status.CLAIMED, Status.INFO_REQUESTED]
@@ -220,13 +221,8 @@ def _public_id(serial: int) -> uuid.UUID:
 
 
 def _requesting_doctors() -> dict[int, User]:
-    """One doctor per district hospital that has one (as the patients' scale registers them)."""
-    doctors = {}
-    for hospital in Hospital.objects.filter(level=Hospital.Level.DISTRICT).order_by("code"):
-        doctor = User.objects.with_role(*DOCTOR_ROLES).filter(hospital=hospital).order_by("pk").first()
-        if doctor is not None:
-            doctors[hospital.pk] = doctor
-    return doctors
+    """The doctor who registered each district hospital's scale children asks about them."""
+    return {hospital.pk: doctor for hospital, doctor in district_doctors().items()}
 
 
 def _pools(doctors: dict[int, User]) -> dict[int, tuple[list[datetime], list[int]]]:
@@ -332,7 +328,7 @@ def _plan(rng: random.Random, context: _Context, public_id: uuid.UUID, outcome: 
     fields.update(submitted_at=sent, due_at=sent + target)
     if outcome == Status.DECLINED:
         fields.update(decline_reason=rng.choice(DeclineReason.values), decline_comment=rng.choice(_DECLINE_COMMENTS))
-    if outcome in (Status.DECLINED, Status.CANCELLED):
+    if outcome in (Status.DECLINED, Status.WITHDRAWN):
         return _Case(Consultation(status=outcome, **fields), [])
 
     events = [("submitted", Status.DRAFT, Status.SUBMITTED, sent, doctor)]

@@ -16,27 +16,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.accounts.models import Department, Hospital
-from cloudpeds.attachments.forms import MultipleClinicalFileField
+from cloudpeds.attachments.forms import ClinicalFilesMixin
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.patients.models import Patient
 
-from .models import Adoption, Consultation, Status, Urgency
-from .vitals import implausible_values
+from ..models import Adoption, Consultation, Status, Urgency
+from ..vitals import implausible_values
 
 
 def lead_departments():
     """The specialties a case can be sent to: the lead hospital's departments."""
     return Department.objects.filter(hospital__level=Hospital.Level.LEAD).order_by("specialty", "pk")
-
-
-class _FilesMixin(forms.Form):
-    attachments = MultipleClinicalFileField(label=_("Files"))
-    file_kind = forms.ChoiceField(
-        label=_("The files are"), choices=Attachment.Kind.choices, initial=Attachment.Kind.PHOTO, required=False
-    )
-
-    def clean_file_kind(self) -> str:
-        return self.cleaned_data.get("file_kind") or Attachment.Kind.PHOTO
 
 
 def _label(field: str):
@@ -54,8 +44,10 @@ def _quantize(value: Decimal | None, places: str) -> Decimal | None:
     return None if value is None else value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
-class ConsultationForm(_FilesMixin, forms.ModelForm):
+class ConsultationForm(ClinicalFilesMixin, forms.ModelForm):
     """The case as the requesting doctor writes it, draft or ready to send."""
+
+    default_file_kind = Attachment.Kind.PHOTO
 
     # A fresh id per form: posting the same form twice (a double click, a retried request)
     # finds the consultation already made instead of making a second one.
@@ -134,7 +126,8 @@ class PatientSearchForm(forms.Form):
     )
 
 
-class MessageForm(_FilesMixin):
+class MessageForm(ClinicalFilesMixin):
+    default_file_kind = Attachment.Kind.PHOTO
     message_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
     body = forms.CharField(
         label=_("Message"),
@@ -149,7 +142,8 @@ class MessageForm(_FilesMixin):
             self.initial.setdefault("message_id", uuid.uuid4())
 
 
-class ProvideInfoForm(_FilesMixin):
+class ProvideInfoForm(ClinicalFilesMixin):
+    default_file_kind = Attachment.Kind.PHOTO
     answer = forms.CharField(
         label=_("Your answer"),
         max_length=5000,
@@ -192,7 +186,7 @@ class CloseForm(forms.Form):
     )
 
 
-class CancelForm(forms.Form):
+class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
 
