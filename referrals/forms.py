@@ -21,7 +21,7 @@ from cloudpeds.accounts.models import Department, Hospital, User
 # The multi-file clinical field the consultation forms use (each file checked by the
 # attachments app's rules). It belongs in cloudpeds/attachments/forms.py; imported from
 # where it lives today rather than copied.
-from cloudpeds.attachments.forms import MultipleClinicalFileField
+from cloudpeds.attachments.forms import ClinicalFilesMixin
 from cloudpeds.attachments.models import Attachment
 
 from .models import (
@@ -131,17 +131,11 @@ class DiagnosisSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=40)
 
 
-class _FilesMixin(forms.Form):
-    attachments = MultipleClinicalFileField(label=_("Files"))
-    file_kind = forms.ChoiceField(
-        label=_("The files are"), choices=Attachment.Kind.choices, initial=Attachment.Kind.LAB_REPORT, required=False
-    )
-
-    def clean_file_kind(self) -> str:
-        return self.cleaned_data.get("file_kind") or Attachment.Kind.OTHER
+class _ReferralFiles(ClinicalFilesMixin):
+    default_file_kind = Attachment.Kind.LAB_REPORT
 
 
-class ReferralForm(_FilesMixin, forms.ModelForm):
+class ReferralForm(_ReferralFiles, forms.ModelForm):
     """A transfer request as the referring doctor writes it."""
 
     # A fresh id per form: posting it twice (a double click, a retried request) finds the
@@ -244,7 +238,7 @@ class InfoRequestForm(forms.Form):
     )
 
 
-class ProvideInfoForm(_FilesMixin):
+class ProvideInfoForm(_ReferralFiles):
     answer = forms.CharField(label=_("Your answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -314,7 +308,7 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
 
 
-class DownReferralForm(_FilesMixin, forms.Form):
+class DownReferralForm(_ReferralFiles, forms.Form):
     receiving_hospital = forms.ModelChoiceField(label=_("Follow-up at"), queryset=Hospital.objects.none())
     receiving_department = DepartmentChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("Any department")

@@ -855,10 +855,9 @@ class Referral(ReloadableStatusMixin, models.Model):
                     ) from error
                 raise
             self._share_record(user, _("Receiving a transfer request"))
-            for upload in attachments:
-                Attachment.objects.create_from_upload(
-                    patient=patient, uploaded_by=user, upload=upload, kind=file_kind, source=self
-                )
+            Attachment.objects.create_from_uploads(
+                attachments, patient=patient, uploaded_by=user, kind=file_kind, source=self
+            )
             self._record(user, "requested", Status.NEW, note=self.reason_detail)
             kind = "referrals.emergency" if self.is_emergency else "referrals.requested"
             self._notify(
@@ -931,10 +930,9 @@ class Referral(ReloadableStatusMixin, models.Model):
                 raise ReferralError(_("Write the information asked for."))
             locked._to_requested_again()
             locked.save()
-            for upload in attachments:
-                Attachment.objects.create_from_upload(
-                    patient=locked.patient, uploaded_by=user, upload=upload, kind=file_kind, source=locked
-                )
+            Attachment.objects.create_from_uploads(
+                attachments, patient=locked.patient, uploaded_by=user, kind=file_kind, source=locked
+            )
             locked._record(user, "info_provided", Status.INFO_REQUESTED, note=answer)
             locked._notify(locked._receiving_admins(), "referrals.info_provided", user)
         self.refresh_from_db()
@@ -1245,10 +1243,9 @@ class Referral(ReloadableStatusMixin, models.Model):
                     for description, due_on in sorted(follow_ups, key=lambda item: item[1])
                 ]
             )
-            for upload in attachments:
-                Attachment.objects.create_from_upload(
-                    patient=down.patient, uploaded_by=user, upload=upload, kind=file_kind, source=down
-                )
+            Attachment.objects.create_from_uploads(
+                attachments, patient=down.patient, uploaded_by=user, kind=file_kind, source=down
+            )
             plan = "; ".join(f"{due_on:%Y-%m-%d} {description.strip()}" for description, due_on in follow_ups)
             down._record(user, "down_referred", Status.NEW, note=plan)
             down._notify(down._grassroots_doctors(), "referrals.down_referral", user, follow_up_count=len(follow_ups))

@@ -97,8 +97,7 @@ def new_down_referral(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 discharge_summary=data["discharge_summary"],
                 medicines=data["medicines"],
                 follow_ups=items,
-                attachments=data["attachments"],
-                file_kind=data["file_kind"],
+                **form.attached(),
             )
         except ReferralError as error:
             form.add_error(None, str(error))

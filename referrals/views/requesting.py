@@ -270,9 +270,7 @@ def _request_form(
         form.save(commit=False)
         referral.public_id = request_id
         try:
-            referral.send_request(
-                user, attachments=form.cleaned_data["attachments"], file_kind=form.cleaned_data["file_kind"]
-            )
+            referral.send_request(user, **form.attached())
         except ReferralError as error:
             if isinstance(error, AlreadyOpen) and error.referral is not None:
                 return _show_open(request, error.referral)
@@ -394,8 +392,7 @@ def provide_info(request: HttpRequest, public_id: UUID) -> HttpResponse:
         referral.provide_info(
             request.user,
             form.cleaned_data["answer"],
-            attachments=form.cleaned_data["attachments"],
-            file_kind=form.cleaned_data["file_kind"],
+            **form.attached(),
         )
     except ReferralError as error:
         return refused(request, referral, error)
