@@ -6,16 +6,12 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
-from django.utils import translation
 
 from cloudpeds.accounts.models import User
-from cloudpeds.celery import app
 from referrals import demo
 from referrals.models import Referral, ReferralEvent, Status
+from tests.conftest import seeded_once
 
 pytestmark = pytest.mark.django_db
 
@@ -28,33 +24,11 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str
 
     tests/conftest.py's autouse fixtures are per test and not active yet; what they set
     matters to seeding too (English, cheap hashing, a private media folder, eager tasks)."""
-    media = tmp_path_factory.mktemp("media")
-    storages = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media), "base_url": None},
-        },
-    }
-    eager = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    try:
-        with (
-            django_db_blocker.unblock(),
-            override_settings(
-                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-                MEDIA_ROOT=str(media),
-                STORAGES=storages,
-            ),
-            translation.override("en"),
-            transaction.atomic(),
-        ):
-            out = io.StringIO()
-            call_command("seed_demo", stdout=out)
-            yield out.getvalue()
-            transaction.set_rollback(True)
-    finally:
-        app.conf.task_always_eager, app.conf.task_eager_propagates = eager
+    out = io.StringIO()
+    with seeded_once(
+        django_db_blocker, tmp_path_factory.mktemp("media"), lambda: call_command("seed_demo", stdout=out)
+    ):
+        yield out.getvalue()
 
 
 # First: once `seeded` is set up, every later test of this module sees the demo.

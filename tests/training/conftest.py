@@ -9,20 +9,16 @@ read it (each test's own changes are rolled back after it, the module's data at 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
-from django.utils import translation
 
 from cloudpeds.accounts import demo as accounts_demo
 from cloudpeds.accounts.roles import Role
 from handbook import demo as handbook_demo
+from tests.conftest import seeded_once
 from tests.factories import UserFactory
 from training.demo import courses as courses_demo
 
@@ -48,45 +44,11 @@ def english(settings, request: pytest.FixtureRequest) -> None:
             user.save(update_fields=["preferred_language"])
 
 
-@contextmanager
-def _seeded_once(django_db_blocker, media: Path, seed: Callable[[], None]) -> Iterator[Path]:
-    """Run `seed` in a transaction that lasts the test module and is rolled back at its end.
-    Each test's own transaction is a savepoint inside it. The function-scoped settings of
-    tests/conftest.py are not active yet: storage, password hashing and tasks are set here."""
-    from cloudpeds.celery import app
-
-    storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(media), "base_url": None},
-    }
-    eager = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    try:
-        with (
-            django_db_blocker.unblock(),
-            override_settings(
-                MEDIA_ROOT=str(media),
-                STORAGES={**django_settings.STORAGES, "default": storage},
-                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            ),
-            translation.override("en"),
-            transaction.atomic(),
-        ):
-            seed()
-            yield media
-            transaction.set_rollback(True)
-    finally:
-        app.conf.task_always_eager, app.conf.task_eager_propagates = eager
-
-
 @pytest.fixture(scope="module")
 def seeded_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Path]:
     """`manage.py seed_demo`, once per test module. Yields the storage folder it wrote to."""
-    with _seeded_once(
-        django_db_blocker,
-        tmp_path_factory.mktemp("demo-media"),
-        lambda: call_command("seed_demo", stdout=io.StringIO()),
-    ) as media:
+    media = tmp_path_factory.mktemp("demo-media")
+    with seeded_once(django_db_blocker, media, lambda: call_command("seed_demo", stdout=io.StringIO())):
         yield media
 
 
@@ -101,5 +63,6 @@ def seeded_courses(django_db_setup, django_db_blocker, tmp_path_factory) -> Iter
         handbook_demo.seed(out)
         courses_demo.seed(out)
 
-    with _seeded_once(django_db_blocker, tmp_path_factory.mktemp("demo-media"), seed) as media:
+    media = tmp_path_factory.mktemp("demo-media")
+    with seeded_once(django_db_blocker, media, seed):
         yield media
