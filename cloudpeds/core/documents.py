@@ -27,7 +27,12 @@ from typing import Any, ClassVar
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+# A downloaded PDF runs nothing and loads nothing, even if a browser renders it inline.
+FILE_CSP = "default-src 'none'; sandbox"
 
 
 class GeneratedPdf:
@@ -94,3 +99,21 @@ class GeneratedPdf:
         for field, value in values.items():
             setattr(self, field, value)
         return True
+
+    def pdf_download(self, filename: str) -> FileResponse:
+        """The recorded PDF as a download (404 when it is not made or its file is gone).
+
+        Read through the storage API only (no filesystem paths), so S3 works the same way;
+        never cached: a child's record must not stay behind on a shared clinic computer."""
+        file_field = getattr(self, self.pdf_file_field)
+        if not file_field or getattr(self, self.pdf_generated_field) is None:
+            raise Http404
+        try:
+            handle = file_field.storage.open(file_field.name, "rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = FILE_CSP
+        patch_cache_control(response, private=True, no_store=True)
+        return response

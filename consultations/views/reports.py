@@ -14,7 +14,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,10 +23,8 @@ from cloudpeds.audit.models import AccessEvent, log_access
 from ..models import Consultation, ConsultationError, ConsultationReport, can_read_consultations
 from .common import visible_case
 
+
 # The PDF is opened by the browser's viewer or saved, never as part of a portal page.
-_FILE_CSP = "default-src 'none'; sandbox"
-
-
 @requires(can_read_consultations)
 @require_GET
 def report_panel(request: HttpRequest, public_id: UUID) -> HttpResponse:
@@ -60,22 +57,8 @@ def download_report(request: HttpRequest, public_id: UUID) -> FileResponse:
     report = get_object_or_404(ConsultationReport, consultation=consultation)
     if not report.is_ready:
         raise Http404
-    try:
-        # Through the storage API only (no filesystem paths), so S3 works the same way.
-        handle = report.file.storage.open(report.file.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    response = report.pdf_download(report.download_name())
     log_access(request, consultation.patient, AccessEvent.Action.DOWNLOAD, report)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=report.download_name(),
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = _FILE_CSP
-    # A child's record must not stay behind in the cache of a shared clinic computer.
-    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

@@ -10,7 +10,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -49,13 +48,6 @@ def letter_download(request: HttpRequest, public_id: UUID) -> FileResponse:
     row = ReferralLetter.objects.filter(referral=referral).first()
     if row is None or not row.is_ready:
         raise Http404
+    response = row.pdf_download(f"referral-{referral.patient.record_number}-{row.generated_at:%Y%m%d}.pdf")
     log_access(request, referral.patient, AccessEvent.Action.DOWNLOAD, referral)
-    response = FileResponse(
-        row.file.storage.open(row.file.name, "rb"),
-        as_attachment=True,
-        filename=f"referral-{referral.patient.record_number}-{row.generated_at:%Y%m%d}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
     return response

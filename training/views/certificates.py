@@ -18,7 +18,6 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,10 +26,8 @@ from cloudpeds.accounts.access import requires
 from ..forms.certificates import ReissueForm, RevokeForm
 from ..models import Certificate, TrainingError, annual_credit_requirement, is_training_manager, normalise_code
 
+
 # The PDF is opened by the browser's viewer or saved, never as part of a portal page.
-_FILE_CSP = "default-src 'none'; sandbox"
-
-
 def _certificate(request: HttpRequest, public_id: UUID) -> Certificate:
     certificates = Certificate.objects.visible_to(request.user).select_related("course", "holder", "superseded_by")
     return get_object_or_404(certificates, public_id=public_id)
@@ -123,18 +120,7 @@ def download_certificate(request: HttpRequest, public_id: UUID) -> FileResponse:
     certificate = _certificate(request, public_id)
     if not certificate.can_download(request.user):
         raise Http404
-    try:
-        # Through the storage API only (no filesystem paths), so S3 works the same way.
-        handle = certificate.pdf.storage.open(certificate.pdf.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=f"certificate-{certificate.code}.pdf", content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = _FILE_CSP
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return certificate.pdf_download(f"certificate-{certificate.code}.pdf")
 
 
 # --- Training managers ---------------------------------------------------------------------------
