@@ -272,6 +272,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Largest clinical file a doctor may upload (photos, lab reports, letters).
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Largest image, in pixels, checked from the file's header before decoding: a phone's
+# full-resolution photo is at most 50 megapixels, and decoding one takes up to 200 MB.
+ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=50_000_000)
 
 AWS_STORAGE_BUCKET_NAME = env("S3_BUCKET", default="")
 if AWS_STORAGE_BUCKET_NAME:
