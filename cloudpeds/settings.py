@@ -1,7 +1,7 @@
 """Settings for Cloud Pediatrics: one module, read from the environment.
 
 Development needs nothing set: with no DATABASE_URL an embedded PostgreSQL (pgserver) is
-started under var/, and with no REDIS_URL tasks run eagerly and the cache is in memory.
+started under var/, and with no REDIS_URL tasks run eagerly and the cache is a database table.
 Production (DJANGO_DEBUG=false) refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
@@ -164,7 +164,18 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis the cache is a table of the database, shared by every gunicorn worker:
+    # the sign-in and certificate-lookup limits are counted there, and a per-process memory
+    # cache would give each worker its own count. `migrate` creates the table (core's
+    # post_migrate), so every path that migrates (make run, make test, the compose `migrate`
+    # service) has it.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cloudpeds_cache",
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cloudpeds"),
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -240,8 +251,11 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
-# Failed sign-ins: 5 per account per 15 minutes; a looser per-address limit so that one
-# hospital's shared NAT does not lock out every colleague after one person's typos.
+# Failed sign-ins: 5 per account and address per 15 minutes ("key" is the account *and* the
+# address, see AccountAdapter), so that someone guessing a colleague's password from one
+# computer is stopped without locking the owner out of every other one; and a looser
+# per-address limit so that one hospital's shared NAT does not lock out every colleague
+# after one person's typos.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="30/15m/ip,5/15m/key"),
     "reset_password": "20/m/ip,5/m/key",
