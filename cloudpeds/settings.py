@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "cloudpeds.accounts.middleware.RequireTwoFactorMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    # Admin pages that show patient data write access events, like the portal's own pages.
+    "cloudpeds.audit.admin_reads.AdminReadsMiddleware",
 ]
 
 ROOT_URLCONF = "cloudpeds.urls"
