@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cloudpeds.core.middleware.SecurityHeadersMiddleware",
     "cloudpeds.core.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -360,7 +361,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token travels in a header from a meta tag
+# No script reads the CSRF cookie: htmx and training_video.js send the token from the page
+# (the body's hx-headers), so the cookie can be out of reach of any script.
+CSRF_COOKIE_HTTPONLY = True
+# Browser features no page uses, switched off for the portal's origin (and anything it might
+# ever embed). Photos are attached by choosing a file (a phone offers its camera app there),
+# not through the camera API; video conferences open Jitsi in a tab of its own.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -25,6 +25,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from cloudpeds.core.middleware import mark_patient_data
 from cloudpeds.patients.models import Patient
 
 from .models import AccessEvent, AccountEvent, client_ip
@@ -101,6 +102,8 @@ def log_admin_reads(request: HttpRequest, objects: list[models.Model]) -> list[A
                 target_patients = _patient_ids(type(target), [target])
                 if target.pk in target_patients:
                     events.append(_event(request, obj, target_patients[target.pk]))
+    if events:
+        mark_patient_data(request)
     return AccessEvent.objects.bulk_create(events)
 
 

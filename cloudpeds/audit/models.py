@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.accounts.roles import Role
+from cloudpeds.core.middleware import mark_patient_data
 
 
 def can_audit(user) -> bool:
@@ -135,7 +136,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def log_access(request: HttpRequest, patient, action: str, obj: models.Model | None = None) -> AccessEvent:
     """Record that request.user read patient data. Call it from every view that shows,
-    downloads, prints or exports anything of a patient's."""
+    downloads, prints or exports anything of a patient's. The response is then never
+    stored by the browser (Cache-Control: no-store, SecurityHeadersMiddleware)."""
+    mark_patient_data(request)
     target = obj if obj is not None else patient
     return AccessEvent.objects.create(
         user=request.user,
