@@ -244,3 +244,28 @@ def test_the_auditor_finds_the_password_change_on_the_persons_audit_page(client,
     assert page.status_code == 200
     assert [(event.action, event.actor) for event in page.context["account_events"]] == [("password_set", director)]
     assert "Set the password" in page.content.decode()
+
+
+def test_a_new_account_with_a_password_is_logged(client, director, yangpu, django_capture_on_commit_callbacks):
+    client.force_login(director)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/accounts/user/add/",
+            {
+                "username": "dr.new",
+                "usable_password": "true",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+                "email": "new@example.org",
+                "hospital": str(yangpu.pk),
+                "preferred_language": "zh-hans",
+            },
+        )
+
+    assert response.status_code == 302, response.content.decode()[:1000]
+    created = User.objects.get(username="dr.new")
+    assert not created.is_staff and not created.is_superuser
+    event = AccountEvent.objects.get()
+    assert (event.action, event.actor, event.subject) == ("password_set", director, created)
+    assert [message.to for message in mail.outbox] == [["new@example.org"]]
