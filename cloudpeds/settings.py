@@ -2,7 +2,7 @@
 
 Development needs nothing set: with no DATABASE_URL, manage.py and the Makefile start an
 embedded PostgreSQL under var/ and set DATABASE_URL for it (cloudpeds/devdb.py), and with no
-REDIS_URL tasks run eagerly and the cache is in memory.
+REDIS_URL tasks run eagerly and the cache is a database table (shared by all workers).
 Production (DJANGO_DEBUG=false) refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 """
 
@@ -76,12 +76,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cloudpeds.core.middleware.SecurityHeadersMiddleware",
     "cloudpeds.core.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cloudpeds.accounts.middleware.UserLanguageMiddleware",
+    # After the language is chosen, so that its 400 page speaks the person's language.
+    "cloudpeds.core.middleware.RejectControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -89,6 +92,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "cloudpeds.accounts.middleware.RequireTwoFactorMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    # Admin pages that show patient data write access events, like the portal's own pages.
+    "cloudpeds.audit.admin_reads.AdminReadsMiddleware",
 ]
 
 ROOT_URLCONF = "cloudpeds.urls"
@@ -145,7 +150,18 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis the cache is a table of the database, shared by every gunicorn worker:
+    # the sign-in and certificate-lookup limits are counted there, and a per-process memory
+    # cache would give each worker its own count. `migrate` creates the table (core's
+    # post_migrate), so every path that migrates (make run, make test, the compose `migrate`
+    # service) has it.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cloudpeds_cache",
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cloudpeds"),
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -221,8 +237,11 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
-# Failed sign-ins: 5 per account per 15 minutes; a looser per-address limit so that one
-# hospital's shared NAT does not lock out every colleague after one person's typos.
+# Failed sign-ins: 5 per account and address per 15 minutes ("key" is the account *and* the
+# address, see AccountAdapter), so that someone guessing a colleague's password from one
+# computer is stopped without locking the owner out of every other one; and a looser
+# per-address limit so that one hospital's shared NAT does not lock out every colleague
+# after one person's typos.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="30/15m/ip,5/15m/key"),
     "reset_password": "20/m/ip,5/m/key",
@@ -255,6 +274,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Largest clinical file a doctor may upload (photos, lab reports, letters).
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Largest image, in pixels, checked from the file's header before decoding: a phone's
+# full-resolution photo is at most 50 megapixels, and decoding one takes up to 200 MB.
+ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=50_000_000)
 
 AWS_STORAGE_BUCKET_NAME = env("S3_BUCKET", default="")
 if AWS_STORAGE_BUCKET_NAME:
@@ -322,7 +344,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token travels in a header from a meta tag
+# No script reads the CSRF cookie: htmx and training_video.js send the token from the page
+# (the body's hx-headers), so the cookie can be out of reach of any script.
+CSRF_COOKIE_HTTPONLY = True
+# Browser features no page uses, switched off for the portal's origin (and anything it might
+# ever embed). Photos are attached by choosing a file (a phone offers its camera app there),
+# not through the camera API; video conferences open Jitsi in a tab of its own.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -69,9 +69,21 @@ def _english_outside_requests():
         yield
 
 
+_DATABASE_FIXTURES = ("db", "transactional_db", "live_server", "django_db_reset_sequences")
+
+
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    # allauth counts sign-in attempts per address in the cache; start each test afresh.
+def _fresh_rate_limits(request, settings) -> None:
+    """allauth counts sign-in attempts per address in the cache; start each test afresh.
+
+    Without Redis the cache is a table of the test database: a test that does not use the
+    database neither reaches it nor signs anyone in. ("db" follows the test's own choice of
+    a transactional database.)
+    """
+    if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+        if not (request.node.get_closest_marker("django_db") or set(_DATABASE_FIXTURES) & set(request.fixturenames)):
+            return
+        request.getfixturevalue("db")
     cache.clear()
 
 

@@ -2,8 +2,16 @@
 
 The type comes from the file's content, never from its name or the browser's claim: a web
 page renamed `rash.png` must not be stored and later served back as if it were a photo.
-Images are decoded and re-encoded by Pillow, which also drops EXIF metadata (a phone
-photo's GPS position would otherwise say where the child lives). PDFs must parse.
+Images are decoded and re-encoded by Pillow, keeping nothing but the pixels, the colour
+profile and PNG transparency: EXIF (a phone photo's GPS position would otherwise say where the
+child lives), XMP, JPEG comments and PNG text are all dropped. PDFs must parse.
+
+Decoding is the costly step, so it is bounded before it starts: the size is read from the
+file's header and anything above the clinical pixel limit (`ATTACHMENT_MAX_PIXELS`, 50
+megapixels: every phone camera's full-resolution photo and a 600 dpi A4 scan fit) is refused
+without decoding a pixel. At 50 megapixels a decoded image takes at most 200 MB (4 bytes a
+pixel), and at most `_DECODE_SLOTS` images are decoded at once in a process, so a burst of
+large uploads cannot take a web worker's memory.
 
 `sniff_and_normalise()` is the one entry point; `ClinicalFileField` (forms.py) wraps it
 so that any form (attachments, consultations, referrals) validates files the same way.
@@ -41,6 +49,14 @@ THUMBNAIL_SIZE = (320, 320)
 THUMBNAIL_QUALITY = 80
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# The clinical pixel limit (see the module docstring). Pillow's own cap (89 megapixels, with
+# only a warning below 179) lets a 344 KB PNG of 9,400 x 9,400 through.
+DEFAULT_MAX_PIXELS = 50_000_000
+# What a re-encoded image keeps of the original's metadata: only PNG transparency (the
+# pixels' meaning). The ICC profile is passed explicitly; everything else is dropped.
+_KEPT_IMAGE_INFO = frozenset({"transparency"})
+# Decodes at once per process (threads of one gunicorn or runserver process); others wait.
+_DECODE_SLOTS = threading.BoundedSemaphore(2)
 
 # What a rejected file turned out to be, so the doctor learns why (and the support desk
 # does not have to guess). Checked in order against the first bytes of the file.
@@ -101,6 +117,10 @@ class NormalisedFile:
 
 def max_upload_bytes() -> int:
     return getattr(settings, "ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def max_image_pixels() -> int:
+    return getattr(settings, "ATTACHMENT_MAX_PIXELS", DEFAULT_MAX_PIXELS)
 
 
 def sniff_and_normalise(upload: File) -> NormalisedFile:
@@ -219,27 +239,39 @@ def _unsupported(kind: str | None) -> ValidationError:
 def _normalise_image(data: bytes, content_type: str) -> tuple[bytes, bytes, tuple[int, int]]:
     pillow_format = "JPEG" if content_type == JPEG else "PNG"
     try:
+        # Opening reads the header only: the size is known before any pixel is decoded.
         image = Image.open(io.BytesIO(data), formats=[pillow_format])
         _check_pixels(image.size)
-        # Decode every pixel now: a truncated or corrupt file fails here, not later.
-        with _refuse_truncated_images():
-            image.load()
-        # Phones store portrait photos sideways plus an orientation tag; apply it, because
-        # the re-saved copy has no EXIF left to say which way is up.
-        image = ImageOps.exif_transpose(image)
+        with _DECODE_SLOTS:
+            return _reencode(image, content_type)
     except Image.DecompressionBombError as exc:
-        raise _image_too_large() from exc
+        # Pillow's own check, when opening a header that declares hundreds of megapixels.
+        raise _image_too_large(None) from exc
     except (OSError, SyntaxError, ValueError, UnidentifiedImageError, EOFError) as exc:
         raise ValidationError(
             _("This image is damaged or incomplete (perhaps the upload was cut off). Please export it again."),
             code="damaged_image",
         ) from exc
+
+
+def _reencode(image: Image.Image, content_type: str) -> tuple[bytes, bytes, tuple[int, int]]:
+    # Decode every pixel now: a truncated or corrupt file fails here, not later.
+    with _refuse_truncated_images():
+        image.load()
+    # Phones store portrait photos sideways plus an orientation tag; apply it, because
+    # the re-saved copy has no EXIF left to say which way is up. In place: a copy of a
+    # 50-megapixel photo would double the memory this upload takes.
+    ImageOps.exif_transpose(image, in_place=True)
     icc_profile = image.info.get("icc_profile")
+    # Pillow would write the JPEG comment (COM) it read back into the new file (and the
+    # thumbnail): keep only what we mean to keep.
+    image.info = {key: value for key, value in image.info.items() if key in _KEPT_IMAGE_INFO}
     out = io.BytesIO()
     if content_type == JPEG:
         if image.mode not in ("L", "RGB"):
             image = image.convert("RGB")
-        # No exif= argument: the new file carries no EXIF (GPS, device, owner name).
+        # No exif= or comment= argument: the new file carries no EXIF (GPS, device, owner
+        # name) and no comment (some clinic software writes the patient's name there).
         image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, icc_profile=icc_profile)
     else:
         if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
@@ -269,25 +301,45 @@ def _refuse_truncated_images() -> Iterator[None]:
 
 
 def _check_pixels(size: tuple[int, int]) -> None:
-    # Pillow only raises above twice MAX_IMAGE_PIXELS (it warns above once); refuse at
-    # once: a 90-megapixel picture takes hundreds of megabytes to decode.
-    limit = Image.MAX_IMAGE_PIXELS
-    if limit and size[0] * size[1] > limit:
-        raise _image_too_large()
+    if size[0] * size[1] > max_image_pixels():
+        raise _image_too_large(size)
 
 
-def _image_too_large() -> ValidationError:
-    limit = Image.MAX_IMAGE_PIXELS or 0
+def _image_too_large(size: tuple[int, int] | None) -> ValidationError:
+    if size is None:
+        return ValidationError(
+            _(
+                "This image has too many pixels to process safely (at most %(limit)s megapixels). "
+                "Please reduce its size."
+            ),
+            code="image_too_large",
+            params={"limit": max_image_pixels() // 1_000_000},
+        )
+    width, height = size
     return ValidationError(
-        _("This image has too many pixels to process safely (at most %(limit)s megapixels). Please reduce its size."),
+        _(
+            "This image is %(width)s × %(height)s pixels (%(megapixels)s megapixels); an image can have at most "
+            "%(limit)s megapixels. Please reduce its size or send it at a lower resolution."
+        ),
         code="image_too_large",
-        params={"limit": limit // 1_000_000},
+        params={
+            "width": width,
+            "height": height,
+            "megapixels": round(width * height / 1_000_000),
+            "limit": max_image_pixels() // 1_000_000,
+        },
     )
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    thumb = image.copy()
-    thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+    # Resized straight from the decoded image (Image.thumbnail would need a full copy first),
+    # reducing by whole factors first as Image.thumbnail does (much faster, same result).
+    scale = min(THUMBNAIL_SIZE[0] / image.width, THUMBNAIL_SIZE[1] / image.height)
+    if scale < 1:
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        thumb = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    else:
+        thumb = image
     if thumb.mode in ("I", "I;16"):
         # 16-bit greyscale (some scanned films): scale to 8 bits instead of clipping to white.
         thumb = thumb.convert("I").point(lambda value: value * (1 / 256)).convert("L")

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.accounts.roles import Role
+from cloudpeds.core.middleware import mark_patient_data
 
 
 def can_audit(user) -> bool:
@@ -135,7 +136,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def log_access(request: HttpRequest, patient, action: str, obj: models.Model | None = None) -> AccessEvent:
     """Record that request.user read patient data. Call it from every view that shows,
-    downloads, prints or exports anything of a patient's."""
+    downloads, prints or exports anything of a patient's. The response is then never
+    stored by the browser (Cache-Control: no-store, SecurityHeadersMiddleware)."""
+    mark_patient_data(request)
     target = obj if obj is not None else patient
     return AccessEvent.objects.create(
         user=request.user,
@@ -143,6 +146,85 @@ def log_access(request: HttpRequest, patient, action: str, obj: models.Model | N
         action=action,
         object_type=target._meta.label_lower,
         object_id=str(getattr(target, "public_id", target.pk)),
+        path=request.get_full_path()[:300],
+        ip_address=client_ip(request),
+    )
+
+
+class AccountEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AccountEventQuerySet:
+        return self if can_audit(user) else self.none()
+
+    def concerning(self, person) -> AccountEventQuerySet:
+        """What was done to `person`'s account, and what `person` did to others'."""
+        return self.filter(models.Q(subject=person) | models.Q(actor=person))
+
+    def with_people(self) -> AccountEventQuerySet:
+        return self.select_related("actor", "subject")
+
+
+class AccountEvent(models.Model):
+    """An administrator changed someone's powers or password: who, whose, what, when, from where.
+
+    Append-only like the access log (a trigger refuses updates and deletes): the record of
+    who made whom a superuser, or set whose password, must outlive the accounts' own history.
+    """
+
+    class Action(models.TextChoices):
+        PASSWORD_SET = "password_set", _("Set the password")
+        PASSWORD_DISABLED = "password_disabled", _("Disabled password sign-in")
+        SUPERUSER_GRANTED = "superuser_granted", _("Made superuser")
+        SUPERUSER_REVOKED = "superuser_revoked", _("Superuser removed")
+        STAFF_GRANTED = "staff_granted", _("Gave access to the administration site")
+        STAFF_REVOKED = "staff_revoked", _("Removed access to the administration site")
+        ROLE_GRANTED = "role_granted", _("Gave a role")
+        ROLE_REMOVED = "role_removed", _("Removed a role")
+        PERMISSIONS_CHANGED = "permissions_changed", _("Changed individual permissions")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("account")
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    path = models.CharField(_("address"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    objects = AccountEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["subject", "-at"], name="account_event_subject"),
+            models.Index(fields=["actor", "-at"], name="account_event_actor"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="account_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.subject} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def detail_label(self) -> str:
+        """The role's name in words for a role event, else the detail as recorded."""
+        if self.action in (self.Action.ROLE_GRANTED, self.Action.ROLE_REMOVED) and self.detail in Role.values:
+            return str(Role(self.detail).label)
+        return self.detail
+
+
+def log_account_change(request: HttpRequest, subject, action: str, detail: str = "") -> AccountEvent:
+    """Record that request.user changed `subject`'s powers or password (the admin calls it)."""
+    return AccountEvent.objects.create(
+        actor=request.user,
+        subject=subject,
+        action=action,
+        detail=detail[:200],
         path=request.get_full_path()[:300],
         ip_address=client_ip(request),
     )

@@ -14,10 +14,12 @@ from cloudpeds.patients.models import Patient
 
 from .export import patient_events_csv, user_events_csv
 from .forms import DateRangeForm, PatientSearchForm, UserSearchForm
-from .models import AccessEvent, can_audit
+from .models import AccessEvent, AccountEvent, can_audit
 from .search import find_patients, find_users
 
 PAGE_SIZE = 50
+# Changes to a person's account shown on their page, newest first (they are rare).
+ACCOUNT_EVENTS_SHOWN = 50
 
 
 def _require_auditor(request: HttpRequest) -> None:
@@ -87,4 +89,8 @@ def user_events(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return user_events_csv(events, person)
     page_obj = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/user_events.html", {"person": person, "form": form, "page_obj": page_obj})
+    account_events = (
+        AccountEvent.objects.visible_to(request.user).concerning(person).with_people()[:ACCOUNT_EVENTS_SHOWN]
+    )
+    context = {"person": person, "form": form, "page_obj": page_obj, "account_events": account_events}
+    return render(request, "audit/user_events.html", context)

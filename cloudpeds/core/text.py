@@ -1,8 +1,16 @@
-"""Section bodies are Markdown written by editors: rendered, then sanitised with nh3.
+"""Text written by people, as HTML: Markdown rendered, then sanitised with nh3.
 
-The sanitiser is the security boundary (an editor's account could be taken over, and the
-handbook is read by every doctor in the group), so the allowed tags are few and no
-attribute can carry script or style.
+The one path for every text that people write and that the portal shows as markup (handbook
+sections and tables, pathway actions, lesson readings): `render_markdown()`. The sanitiser is
+the security boundary (an editor's account could be taken over, and the handbook is read by
+every doctor in the group), so the allowed tags are few and no attribute can carry script,
+style or behaviour: nh3 keeps only the attributes listed below, so `on…` handlers and htmx's
+`hx-…`/`data-hx-…` attributes never survive.
+
+htmx acts on attributes anywhere in the page, and a sanitiser is one bug away from letting
+one through; so the sanitised HTML always comes inside a container with `hx-disable`, which
+makes htmx ignore everything within it (defence in depth, by construction: no template has
+to remember it). Text that is not Markdown is printed with Django's autoescaping, as text.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import threading
 
 import markdown
 import nh3
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -60,19 +69,27 @@ def _to_html(text: str) -> str:
     return converter.reset().convert(text)
 
 
-def render_markdown(text: str) -> SafeString:
-    """Markdown to sanitised HTML, safe to put in a page."""
-    if not text:
-        return mark_safe("")
-    rendered = _to_html(text)
-    cleaned = nh3.clean(
-        rendered,
+# The container of every piece of sanitised HTML; htmx processes nothing inside it.
+CONTAINER = '<div class="people-text" hx-disable>{}</div>'
+
+
+def sanitise_html(html_text: str) -> str:
+    """People's HTML reduced to the allowed tags and attributes (not yet safe to mark: see
+    render_markdown, which also puts it in its hx-disable container)."""
+    return nh3.clean(
+        html_text,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+def render_markdown(text: str) -> SafeString:
+    """Markdown to sanitised HTML in an hx-disable container, safe to put in a page."""
+    if not text:
+        return mark_safe("")
+    return format_html(CONTAINER, mark_safe(sanitise_html(_to_html(text))))  # noqa: S308 - sanitised just here
 
 
 def plain_text(text: str) -> str:

@@ -16,7 +16,9 @@ rendered with the notification's JSON `context` plus `recipient_name`, `actor_na
 (absolute, opens the notification) and `preferences_url`.
 
 Keys are "<app>.<event>" in lowercase; the label is what a person reads on the email
-preferences page, so pass it through `gettext_lazy`.
+preferences page, so pass it through `gettext_lazy`. A security notice (`always_email=True`:
+"an administrator set your password") is emailed whatever the person chose, and is not
+offered on the preferences page: it is how someone learns that their account was taken over.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Kind:
     key: str
     label: str | Promise
     icon: str = "bi-bell"
+    always_email: bool = False
 
 
 class UnknownKind(LookupError):
@@ -46,10 +49,10 @@ class UnknownKind(LookupError):
 _registry: dict[str, Kind] = {}
 
 
-def register(key: str, label: str | Promise, icon: str = "bi-bell") -> Kind:
+def register(key: str, label: str | Promise, icon: str = "bi-bell", *, always_email: bool = False) -> Kind:
     if not _KEY_PATTERN.match(key):
         raise ValueError(f"A notification kind is '<app>.<event>' in lowercase, not {key!r}.")
-    kind = Kind(key=key, label=label, icon=icon)
+    kind = Kind(key=key, label=label, icon=icon, always_email=always_email)
     existing = _registry.get(key)
     # Importing a module twice is harmless; two apps claiming one key is a bug.
     if existing is not None and existing != kind:
@@ -73,6 +76,11 @@ def get(key: str) -> Kind:
 def all_kinds() -> list[Kind]:
     """Every registered kind, in registration order (the preferences page lists them so)."""
     return list(_registry.values())
+
+
+def optional_kinds() -> list[Kind]:
+    """The kinds whose email a person may turn off (the preferences page lists these)."""
+    return [kind for kind in _registry.values() if not kind.always_email]
 
 
 def autodiscover() -> None:

@@ -218,13 +218,15 @@ class NotificationPreferenceQuerySet(models.QuerySet):
     def email_choices(self, user) -> dict[str, bool]:
         """Every registered kind → whether `user` wants its email (on unless turned off)."""
         stored = dict(self.filter(user=user).values_list("kind", "email_enabled"))
-        return {kind.key: stored.get(kind.key, True) for kind in kinds.all_kinds()}
+        return {kind.key: stored.get(kind.key, True) for kind in kinds.optional_kinds()}
 
     def email_refused(self, user_ids: list[int], kind: str) -> set[int]:
+        if kinds.get(kind).always_email:
+            return set()
         return set(self.filter(user_id__in=user_ids, kind=kind, email_enabled=False).values_list("user_id", flat=True))
 
     def save_choices(self, user, choices: dict[str, bool]) -> None:
-        known = {kind.key for kind in kinds.all_kinds()}
+        known = {kind.key for kind in kinds.optional_kinds()}
         rows = [
             NotificationPreference(user=user, kind=key, email_enabled=enabled)
             for key, enabled in choices.items()

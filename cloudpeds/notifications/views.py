@@ -86,7 +86,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     choices = NotificationPreference.objects.email_choices(request.user)
     data = request.POST if request.method == "POST" else None  # all boxes unticked is still a POST
-    form = EmailPreferencesForm(data, kinds=kinds.all_kinds(), initial=choices)
+    form = EmailPreferencesForm(data, kinds=kinds.optional_kinds(), initial=choices)
     if form.is_valid():
         NotificationPreference.objects.save_choices(request.user, form.cleaned_data)
         messages.success(request, _("Your email preferences were saved."))

@@ -85,6 +85,32 @@ def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
     )
 
 
+def png_declaring(width: int = 9_400, height: int = 9_400, rows: int = 100) -> bytes:
+    """A valid, fully decodable black PNG of width x height in a few hundred kilobytes.
+
+    One block of `rows` rows is deflated once and repeated: after a full flush a deflate
+    stream starts afresh, so the copies decode as one stream (only the checksum is summed).
+    """
+    assert height % rows == 0
+    block = (b"\x00" * (1 + width * 3)) * rows  # filter byte, then RGB zeros
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    segment = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(height // rows):
+        checksum = zlib.adler32(block, checksum)
+    end = zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    idat = b"\x78\xda" + segment * (height // rows) + end + struct.pack(">I", checksum)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+
+
+def jpeg_with_comment(comment: bytes, size: tuple[int, int] = (400, 300)) -> bytes:
+    """A JPEG with a COM segment, as some clinic and scanner software writes (a name, an ID)."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (210, 90, 80)).save(out, "JPEG", quality=95, comment=comment)
+    return out.getvalue()
+
+
 HTML = b"<!DOCTYPE html><html><body><script>fetch('/patients/').then(r=>r.text()).then(alert)</script></body></html>"
 SVG = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -187,3 +187,15 @@ def test_size_limit_comes_from_settings(client, doctor, patient, media_root, set
     assert b"invalid-feedback" in response.content
     assert not Attachment.objects.exists()
     assert stored_files(media_root) == []
+
+
+def test_jpeg_comments_are_not_kept_in_the_copy_or_the_thumbnail():
+    original = corpus.jpeg_with_comment("王小明 MRN0012345".encode())
+    assert Image.open(io.BytesIO(original)).info["comment"]  # the corpus really has a COM segment
+
+    clean = sniff_and_normalise(upload_file("scan.jpg", original, "image/jpeg"))
+
+    for content in (clean.content, clean.thumbnail):
+        assert "comment" not in Image.open(io.BytesIO(content)).info
+        assert b"\xff\xfe" not in content.split(b"\xff\xda", 1)[0]  # no COM marker before the scan data
+        assert "王小明".encode() not in content

@@ -10,16 +10,17 @@ from cloudpeds.notifications.services import notify
 pytestmark = pytest.mark.django_db
 
 
-def test_a_checkbox_per_registered_kind_ticked_by_default(client, doctor, test_kind):
+def test_a_checkbox_per_kind_that_can_be_turned_off_ticked_by_default(client, doctor, test_kind):
     client.force_login(doctor)
 
     response = client.get("/notifications/preferences/")
 
     assert response.status_code == 200
     form = response.context["form"]
-    registered = [kind.key for kind in kinds.all_kinds()]
+    registered = [kind.key for kind in kinds.optional_kinds()]
     assert list(form.fields) == registered
     assert {"patient.shared", "system.test"} <= set(registered)
+    assert "account.password_set" not in registered  # a security notice is always emailed
     assert form.initial == dict.fromkeys(registered, True)
     html = response.content.decode()
     assert 'name="patient.shared"' in html
@@ -37,7 +38,7 @@ def test_unticking_a_kind_stores_it_off(client, doctor, test_kind):
     stored = dict(NotificationPreference.objects.filter(user=doctor).values_list("kind", "email_enabled"))
     assert stored["patient.shared"] is False
     assert stored["system.test"] is True
-    assert set(stored) == {kind.key for kind in kinds.all_kinds()}
+    assert set(stored) == {kind.key for kind in kinds.optional_kinds()}
     form = client.get("/notifications/preferences/").context["form"]
     assert form.initial["patient.shared"] is False
     assert form.initial["system.test"] is True
@@ -60,7 +61,7 @@ def test_unknown_kinds_in_the_form_are_ignored(client, doctor):
 
     stored = set(NotificationPreference.objects.filter(user=doctor).values_list("kind", flat=True))
     assert "bogus.kind" not in stored
-    assert stored == {kind.key for kind in kinds.all_kinds()}
+    assert stored == {kind.key for kind in kinds.optional_kinds()}
 
 
 def test_saving_does_not_touch_other_peoples_choices(client, doctor, outsider):
