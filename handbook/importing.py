@@ -85,6 +85,9 @@ def _existing(item: TopicFile | PathwayFile, versions, latest: int) -> bool:
         return True
     if item.version != latest + 1:
         raise ContentError([f"{item.path}: version {item.version} follows version {latest}: a version is missing"])
+    editing = versions.filter(status__in=OPEN_STATUSES).first()
+    if editing is not None:
+        raise ContentError([f"{item.path}: version {editing.number} is being edited in the handbook"])
     return False
 
 

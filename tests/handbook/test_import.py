@@ -124,6 +124,20 @@ def test_a_version_being_edited_in_the_portal_is_refused(folder, editor, editor2
     assert TopicVersion.objects.get(topic__slug="fever", number=2).status == "draft"
 
 
+def test_a_new_version_is_refused_while_another_is_being_edited_in_the_portal(folder, editor, editor2) -> None:
+    _import(folder)
+    Topic.objects.get(slug="fever").start_draft(editor2)
+    _edit(folder / "topics" / "fever.md", "version = 1", "version = 3")
+
+    with pytest.raises(CommandError, match="version 2 is being edited in the handbook"):
+        _import(folder)
+
+    assert list(TopicVersion.objects.filter(topic__slug="fever").values_list("number", "status")) == [
+        (2, "draft"),
+        (1, "published"),
+    ]
+
+
 def test_a_missing_version_is_refused(folder, editor, editor2) -> None:
     _edit(folder / "topics" / "fever.md", "version = 1", "version = 3")
 
