@@ -123,7 +123,7 @@ def _topic(item: TopicFile, author: User, approver: User, backdate: bool, report
             title_en=item.content.title_en,
         )
         _settings(draft.topic, item)
-    if item.video is not None and not draft.video:
+    if item.video is not None and not _same_video(draft, item.video):
         with item.video.open("rb") as handle:
             draft.replace_content(author, item.content, File(handle, name=item.video.name))
     else:
@@ -137,6 +137,13 @@ def _topic(item: TopicFile, author: User, approver: User, backdate: bool, report
     draft.submit(author, now=approved_at - timedelta(days=7) if approved_at else None)
     draft.approve(approver, effective_date=item.effective, now=approved_at)
     report.created.append(name)
+
+
+def _same_video(draft: TopicVersion, video: Path) -> bool:
+    """Whether the draft already has this lecture (copied from the version before it)."""
+    return (
+        bool(draft.video) and draft.video.storage.exists(draft.video.name) and draft.video.size == video.stat().st_size
+    )
 
 
 def _settings(topic: Topic, item: TopicFile) -> None:

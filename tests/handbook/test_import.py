@@ -102,6 +102,29 @@ def test_a_file_with_a_new_version_number_makes_the_next_version(folder, editor,
     assert versions[1].document["classifications"][0]["name_en"] == "Very severe febrile disease (refer now)"
 
 
+def test_a_new_version_keeps_its_lecture_or_takes_the_new_one(folder, editor, editor2) -> None:
+    lecture = folder / "videos" / "lecture.mp4"
+    lecture.parent.mkdir()
+    lecture.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"1" * 100)
+    topic = folder / "topics" / "fever.md"
+    _edit(topic, 'title_en = "Fever"', 'title_en = "Fever"\nvideo = "videos/lecture.mp4"')
+    _import(folder)
+    _edit(topic, "version = 1", "version = 2")
+    _import(folder)
+    lecture.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"2" * 200)
+    _edit(topic, "version = 2", "version = 3")
+
+    _import(folder)
+
+    videos = dict(TopicVersion.objects.filter(topic__slug="fever").values_list("number", "video"))
+    assert videos == {
+        1: "handbook/videos/fever/v1.mp4",
+        2: "handbook/videos/fever/v1.mp4",  # the same lecture: not stored again
+        3: "handbook/videos/fever/v3.mp4",
+    }
+    assert TopicVersion.objects.get(topic__slug="fever", number=3).video.size == 212
+
+
 def test_a_file_changed_without_a_new_version_number_is_refused(folder, editor, editor2) -> None:
     _import(folder)
     before = _counts()
