@@ -3,7 +3,7 @@ three drugs, written for the demo from public guidance (WHO IMCI chart booklets,
 in our own words and marked on every page as demonstration content, not clinical advice.
 
 The content is the folder beside this module (content/: Markdown topics, JSON pathways and
-drugs, the video lecture), imported the way any content folder is (handbook.importing):
+drugs, the cough topic's video lecture), imported the way any content folder is (handbook.importing):
 every version is written by `editor2` and approved by `editor` (the two-person rule). The
 cough topic also has its earlier version (content/topics/history/: chest indrawing was
 "severe pneumonia" in the older IMCI charts, "pneumonia" in the 2014 chart), so that "what
@@ -23,6 +23,9 @@ from cloudpeds.accounts.roles import Role
 from ..importing import import_folder
 
 CONTENT = Path(__file__).resolve().parent / "content"
+# The cough topic's 40-second lecture (a title card, a running clock, a tone; made once with
+# ffmpeg), shipped so that every machine's demo has it; the topic file names it.
+DEMO_VIDEO = CONTENT / "videos" / "cough-lecture.mp4"
 
 # The second handbook editor of the demo: the two-person rule needs two.
 SECOND_EDITOR = {

@@ -160,29 +160,49 @@ def child(doctor, yangpu) -> Patient:
 @pytest.fixture(scope="module")
 def _demo_once(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Path]:
     """The demo group, accounts and handbook (the real seeds), once for the module, inside a
-    transaction rolled back after its last test. Each test still runs in its own savepoint."""
+    transaction rolled back after its last test; each test runs in a savepoint inside it.
+    The function-scoped settings of tests/conftest.py are not active yet: storage, password
+    hashing, the language and tasks are set here. Yields the storage folder it wrote to."""
     from cloudpeds.accounts import demo as accounts_demo
+    from cloudpeds.celery import app
     from handbook import demo as handbook_demo
 
     media = tmp_path_factory.mktemp("demo-media")
-    storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(media)}}
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            MEDIA_ROOT=str(media),
-            STORAGES={**settings.STORAGES, "default": storage},
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        ),
-        translation.override("en"),
-        transaction.atomic(),
-    ):
-        accounts_demo.seed(io.StringIO())
-        handbook_demo.seed(io.StringIO())
-        yield media
-        transaction.set_rollback(True)
+    storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(media), "base_url": None},
+    }
+    eager = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(
+                MEDIA_ROOT=str(media),
+                STORAGES={**settings.STORAGES, "default": storage},
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ),
+            translation.override("en"),
+            transaction.atomic(),
+        ):
+            accounts_demo.seed(io.StringIO())
+            handbook_demo.seed(io.StringIO())
+            yield media
+            transaction.set_rollback(True)
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = eager
 
 
 @pytest.fixture
-def demo(_demo_once, db) -> Path:
-    """The demo, read by this test; its media folder (where the demo's video lecture is)."""
+def demo(_demo_once, db, settings) -> Path:
+    """The demo, read by this test, with the module's storage folder (where the demo's video
+    lecture is) as the test's; returns that folder."""
+    settings.MEDIA_ROOT = str(_demo_once)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_demo_once), "base_url": None},
+        },
+    }
     return _demo_once

@@ -13,7 +13,6 @@ from cloudpeds.patients.models import CareTeamGrant
 from consultations.models import Consultation
 from handbook.models import TriageRun
 from handbook.triage import add_months
-from referrals.handbook_hook import triage_prefill
 
 from .triage_support import form_data, publish_pathway, xinhua_departments
 
@@ -202,13 +201,18 @@ def test_a_withdrawn_draft_can_be_started_again(client, cough, doctor, child, de
     assert Consultation.objects.filter(status="draft").count() == 1
 
 
-def test_a_referral_from_the_result_starts_from_the_run(cough, doctor, child, outsider) -> None:
+def test_a_referral_from_the_result_starts_from_the_run(client, cough, doctor, child, outsider) -> None:
     run = _triage(cough, doctor, child, stridor="yes")
+    client.force_login(doctor)
 
-    prefill = triage_prefill(doctor, run.public_id)
+    response = client.get(reverse("referrals:new"), {"triage": run.public_id})
 
-    assert prefill.patient == child
-    assert prefill.initial["urgency"] == "emergency"
-    assert "Severe pneumonia or very severe disease" in prefill.initial["clinical_summary"]
-    assert prefill.context["triage_run"] == str(run.public_id)
-    assert triage_prefill(outsider, run.public_id) is None
+    assert response.status_code == 200
+    assert response.context["patient"] == child
+    initial = response.context["form"].initial
+    assert initial["urgency"] == "emergency"
+    assert "Severe pneumonia or very severe disease" in initial["clinical_summary"]
+    # What a referral keeps of the run: the handbook's snapshot, which names the run.
+    assert run.handbook_context()["triage_run"] == str(run.public_id)
+    client.force_login(outsider)
+    assert client.get(reverse("referrals:new"), {"triage": run.public_id}).status_code == 404
