@@ -50,6 +50,8 @@ REVIEW_INTERVAL_YEARS = 2
 EDITION_GIVE_UP_AFTER = timedelta(minutes=15)
 # Containers the browsers of the group's computers play (the form checks the first bytes).
 VIDEO_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm"}
+# A version's own texts, in both languages (its sections and table are rows of their own).
+TEXT_FIELDS = ("title_zh", "title_en", "summary_zh", "summary_en", "keywords_zh", "keywords_en")
 
 
 class Symptom(models.TextChoices):
@@ -418,12 +420,7 @@ class TopicVersion(ReviewedVersion):
 
     def content(self) -> TopicContent:
         return TopicContent(
-            title_zh=self.title_zh,
-            title_en=self.title_en,
-            summary_zh=self.summary_zh,
-            summary_en=self.summary_en,
-            keywords_zh=self.keywords_zh,
-            keywords_en=self.keywords_en,
+            **{name: getattr(self, name) for name in TEXT_FIELDS},
             change_note=self.change_note,
             sections={
                 section.kind: SectionContent(section.body_zh, section.body_en, section.video_start_seconds)
@@ -451,9 +448,8 @@ class TopicVersion(ReviewedVersion):
             locked = self._locked()
             if not locked.can_edit(user):
                 raise HandbookError(_("Only the author can change this draft."))
-            for name in ("title", "summary", "keywords"):
-                for lang in ("zh", "en"):
-                    setattr(locked, f"{name}_{lang}", getattr(content, f"{name}_{lang}"))
+            for name in TEXT_FIELDS:
+                setattr(locked, name, getattr(content, name))
             locked.change_note = content.change_note
             if video is not None:
                 extension = video.name.rsplit(".", 1)[-1].lower()
@@ -481,12 +477,7 @@ class TopicVersion(ReviewedVersion):
         draft = TopicVersion.objects.create(
             topic=self.topic,
             number=number,
-            title_zh=self.title_zh,
-            title_en=self.title_en,
-            summary_zh=self.summary_zh,
-            summary_en=self.summary_en,
-            keywords_zh=self.keywords_zh,
-            keywords_en=self.keywords_en,
+            **{name: getattr(self, name) for name in TEXT_FIELDS},
             video=self.video.name if self.video else "",
             video_content_type=self.video_content_type,
             author=user,
