@@ -101,7 +101,7 @@ PAGES: list[Page] = [
         lambda user: __import__("cloudpeds.patients.bench", fromlist=["patient_path"]).patient_path(user),
         "dr.yangpu",
     ),
-    # Handbook: a topic page (cough, from handbook/demo.py) and a search in Chinese (q=咳嗽, encoded).
+    # Handbook: a topic page (cough, from handbook/demo/content/) and a search in Chinese (q=咳嗽, encoded).
     Page("handbook: topic page", "/handbook/topics/cough-or-difficult-breathing/", "dr.yangpu"),
     Page("handbook: search", "/handbook/search/?q=%E5%92%B3%E5%97%BD", "dr.yangpu"),
 ]

@@ -1,6 +1,44 @@
+"""The handbook's admin. Topic and pathway content changes through the editors' pages and
+the two-person rule, so their versions and triage runs are here to look at; the dosing
+calculator's drugs are edited here."""
+
 from django.contrib import admin
 
-from .models import ClassificationRow, HandbookEdition, SearchLog, Section, Topic, TopicVersion, TopicVersionEvent
+from .models import (
+    ClassificationRow,
+    DosingRule,
+    Drug,
+    Formulation,
+    HandbookEdition,
+    Pathway,
+    PathwayVersion,
+    PathwayVersionEvent,
+    SearchLog,
+    Section,
+    Topic,
+    TopicVersion,
+    TopicVersionEvent,
+    TriageRun,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 class SectionInline(admin.StackedInline):
@@ -14,14 +52,14 @@ class ClassificationRowInline(admin.TabularInline):
     extra = 0
 
 
-class EventInline(admin.TabularInline):
+class TopicVersionEventInline(ReadOnlyInline):
     model = TopicVersionEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["kind", "actor", "from_status", "to_status", "note", "at"]
+    fields = ["kind", "actor", "from_status", "to_status", "note", "at"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+
+class PathwayVersionEventInline(ReadOnlyInline):
+    model = PathwayVersionEvent
+    fields = ["kind", "actor", "from_status", "to_status", "note", "at"]
 
 
 @admin.register(Topic)
@@ -33,19 +71,11 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(TopicVersion)
-class TopicVersionAdmin(admin.ModelAdmin):
-    # Content and workflow change through the handbook's editor pages (two-person rule);
-    # the admin is for looking.
+class TopicVersionAdmin(ReadOnlyAdmin):
     list_display = ["topic", "number", "status", "author", "approved_by", "effective_date", "next_review_date"]
     list_filter = ["status"]
     search_fields = ["topic__slug", "title_zh", "title_en"]
-    inlines = [SectionInline, ClassificationRowInline, EventInline]
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
+    inlines = [SectionInline, ClassificationRowInline, TopicVersionEventInline]
 
 
 @admin.register(SearchLog)
@@ -61,4 +91,44 @@ class HandbookEditionAdmin(admin.ModelAdmin):
     readonly_fields = ["key", "version_ids", "requested_by", "requested_at", "generated_at", "failed_at", "file"]
 
 
-from . import admin_triage  # noqa: E402, F401  (the triage pathways' and dosing admin)
+@admin.register(Pathway)
+class PathwayAdmin(admin.ModelAdmin):
+    list_display = ["slug", "topic", "specialty", "current_version", "is_demo"]
+    list_filter = ["specialty", "is_demo"]
+    search_fields = ["slug", "name_zh", "name_en"]
+    readonly_fields = ["current_version", "created_by", "created_at"]
+
+
+@admin.register(PathwayVersion)
+class PathwayVersionAdmin(ReadOnlyAdmin):
+    list_display = ["pathway", "number", "status", "author", "approved_by", "approved_at"]
+    list_filter = ["status"]
+    search_fields = ["pathway__slug"]
+    inlines = [PathwayVersionEventInline]
+
+
+@admin.register(TriageRun)
+class TriageRunAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "pathway_version", "classification_code", "classification_colour", "created_at"]
+    list_filter = ["classification_colour"]
+    list_select_related = ["pathway_version__pathway"]
+    raw_id_fields = ["user", "patient", "consultation"]
+
+
+class FormulationInline(admin.TabularInline):
+    model = Formulation
+    extra = 0
+
+
+class DosingRuleInline(admin.TabularInline):
+    model = DosingRule
+    extra = 0
+
+
+@admin.register(Drug)
+class DrugAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_zh", "name_en", "is_demo", "position"]
+    list_filter = ["is_demo"]
+    search_fields = ["slug", "name_zh", "name_en"]
+    filter_horizontal = ["topics"]
+    inlines = [FormulationInline, DosingRuleInline]

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from cloudpeds.accounts.models import User
+from cloudpeds.patients.models import Patient
 from cloudpeds.patients.timeline import TimelineEntry
+
+from .models import TriageRun
+from .triage import pick
 
 ICONS = {"red": "bi-exclamation-octagon", "yellow": "bi-exclamation-triangle", "green": "bi-check-circle"}
 
 
-def timeline_entries(patient, user) -> list[TimelineEntry]:
+def timeline_entries(patient: Patient, user: User) -> list[TimelineEntry]:
     """One entry per triage run for this child, in one query (the caller checked access)."""
-    from .models import TriageRun
-    from .triage import pick
-
     runs = TriageRun.objects.filter(patient=patient).select_related("user", "pathway_version__pathway")
     entries = []
     for run in runs:

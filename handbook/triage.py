@@ -1,9 +1,10 @@
 """Interactive triage: the child's age, the pathway's table as data, and its evaluation.
 
 A pathway version is a small table: questions, classifications, rules and test cases. It
-travels as one JSON document (the demo content and the editors' document form use it) and
-is stored as related rows (so that pages can show it as tables); `PathwaySpec` is the
-validated, immutable form that the engine evaluates. Nothing here touches the database.
+is one JSON document (stored on the version, edited by the editors as JSON, shipped as
+files in the content folder); `PathwaySpec` is the validated, immutable form that the
+engine evaluates, and `PathwaySpec.as_document()` writes it back with every field explicit.
+Nothing here touches the database.
 
 The rule language is deliberately small:
 
@@ -252,6 +253,14 @@ def number_text(value: Decimal) -> str:
     return text
 
 
+def number_json(value: Decimal | None) -> int | float | None:
+    """A decimal for a JSON document: an int when whole, else a float (37.5 stays 37.5)."""
+    if value is None:
+        return None
+    value = value.normalize()
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 @dataclass(frozen=True)
 class Choice:
     value: str
@@ -294,6 +303,27 @@ class Question:
 
     def unit_label(self) -> str:
         return str(Unit(self.unit).label) if self.unit else ""
+
+    def as_document(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "text_zh": self.text_zh,
+            "text_en": self.text_en,
+            "help_zh": self.help_zh,
+            "help_en": self.help_en,
+            "unit": self.unit,
+            "min_value": number_json(self.min_value),
+            "max_value": number_json(self.max_value),
+            "required": self.required,
+            "choices": [
+                {"value": choice.value, "label_zh": choice.label_zh, "label_en": choice.label_en}
+                for choice in self.choices
+            ],
+            "vital_sign": self.vital_sign,
+        }
 
     def choice(self, value: str) -> Choice | None:
         return next((choice for choice in self.choices if choice.value == value), None)
@@ -387,6 +417,7 @@ class Classification:
         return (COLOUR_RANK[self.colour], -self.position)
 
     def as_json(self) -> dict[str, Any]:
+        """What a run keeps of its classification."""
         return {
             "code": self.code,
             "colour": self.colour,
@@ -395,6 +426,9 @@ class Classification:
             "actions_zh": self.actions_zh,
             "actions_en": self.actions_en,
         }
+
+    def as_document(self) -> dict[str, Any]:
+        return {**self.as_json(), "is_note": self.is_note, "is_default": self.is_default}
 
 
 @dataclass(frozen=True)
@@ -447,6 +481,16 @@ class Condition:
             "text": in_both_languages(lambda: self.describe(answer)),
         }
 
+    def as_document(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"question": self.question.key, "operator": self.operator}
+        if self.operator == Operator.EQ:
+            document["value"] = self.value
+        else:
+            document["threshold"] = number_json(self.threshold)
+        if self.band is not None:
+            document.update(self.band.as_fields())
+        return document
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -475,6 +519,15 @@ class Rule:
         else:
             joined = gettext("at least %(n)s of: %(conditions)s") % {"n": self.needed, "conditions": "; ".join(parts)}
         return joined
+
+    def as_document(self) -> dict[str, Any]:
+        return {
+            "classification": self.classification.code,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "min_conditions": self.min_conditions,
+            "conditions": [condition.as_document() for condition in self.conditions],
+        }
 
 
 @dataclass(frozen=True)
@@ -547,6 +600,16 @@ class TestCase:
     answers: Mapping[str, Any]
     expected: str
     expected_notes: tuple[str, ...] = ()
+
+    def as_document(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "born": self.born.isoformat(),
+            "assessed_on": self.assessed_on.isoformat(),
+            "answers": dict(self.answers),
+            "expected": self.expected,
+            "expected_notes": list(self.expected_notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -646,6 +709,21 @@ class PathwaySpec:
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> PathwaySpec:
         return _DocumentReader(document).read()
+
+    def as_document(self) -> dict[str, Any]:
+        """The table as a document with every field written out (from_document reads it back)."""
+        return {
+            "scope": self.scope.as_fields() if self.scope is not None else {},
+            "questions": [question.as_document() for question in self.questions],
+            "classifications": [classification.as_document() for classification in self.classifications],
+            "rules": [rule.as_document() for rule in self.rules],
+            "test_cases": [case.as_document() for case in self.test_cases],
+        }
+
+
+def empty_document() -> dict[str, Any]:
+    """The table of a new pathway before its author writes it."""
+    return {"scope": {}, "questions": [], "classifications": [], "rules": [], "test_cases": []}
 
 
 # --- The document -----------------------------------------------------------------------

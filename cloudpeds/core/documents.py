@@ -22,7 +22,7 @@ model imports a task.
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.core.files.base import ContentFile
@@ -33,6 +33,20 @@ from django.utils.cache import patch_cache_control
 
 # A downloaded PDF runs nothing and loads nothing, even if a browser renders it inline.
 FILE_CSP = "default-src 'none'; sandbox"
+
+
+def _after_commit(func: Callable[..., Any], *args: Any) -> None:
+    """Call `func(*args)` once the transaction commits; if it fails, log it and carry on.
+
+    A named function, not a functools.partial: Django logs a failing robust callback by its
+    `__qualname__`, which a partial lacks (the logging itself would then raise, and fail the
+    request the callback was meant not to fail).
+    """
+
+    def callback() -> None:
+        func(*args)
+
+    transaction.on_commit(callback, robust=True)
 
 
 class GeneratedPdf:
@@ -63,7 +77,7 @@ class GeneratedPdf:
         """Queue the making of the PDF once the current transaction commits."""
         from cloudpeds.core.tasks import generate_pdf
 
-        transaction.on_commit(partial(generate_pdf.delay, self._meta.label, self.pk), robust=True)
+        _after_commit(generate_pdf.delay, self._meta.label, self.pk)
 
     def generate_pdf(self) -> bool:
         """Render and record the PDF unless the recorded one is current. Returns whether this
@@ -84,7 +98,7 @@ class GeneratedPdf:
             if locked.pdf_is_current():
                 # Another run of this request recorded its file meanwhile (a redelivered task).
                 if getattr(locked, self.pdf_file_field).name != saved:
-                    transaction.on_commit(partial(storage.delete, saved), robust=True)
+                    _after_commit(storage.delete, saved)
                 return False
             previous = getattr(locked, self.pdf_file_field).name or ""
             values = {self.pdf_generated_field: timezone.now(), **recorded}
@@ -93,7 +107,7 @@ class GeneratedPdf:
                 setattr(locked, field, value)
             locked.save(update_fields=[self.pdf_file_field, *values])
             if previous and previous != saved:
-                transaction.on_commit(partial(storage.delete, previous), robust=True)
+                _after_commit(storage.delete, previous)
 
         file_field.name = saved
         for field, value in values.items():

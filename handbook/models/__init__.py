@@ -1,20 +1,63 @@
-# The handbook's models, one submodule per area: add a submodule's import below.
-from .dosing import *  # noqa: F403
-from .pathways import *  # noqa: F403
-from .topics import (  # noqa: F401
+# The handbook's models, one submodule per area (review: the workflow topic and pathway
+# versions share); add a submodule's names below.
+from .dosing import Dose, DosingRule, Drug, DrugDoses, Formulation, weight_problem
+from .pathways import HandoverError, Pathway, PathwayVersion, PathwayVersionEvent, TriageRun
+from .review import OPEN_STATUSES, READABLE_STATUSES, EventKind, HandbookError, VersionStatus, is_editor
+from .topics import (
+    VIDEO_TYPES,
     AgeBand,
     ClassificationRow,
     Colour,
-    EventKind,
     HandbookEdition,
+    RowContent,
     SearchDocument,
     SearchLog,
     Section,
+    SectionContent,
     SectionKind,
     Symptom,
     Topic,
+    TopicContent,
     TopicVersion,
     TopicVersionEvent,
     TopicViewDay,
-    VersionStatus,
+    review_date_after,
 )
+
+__all__ = [
+    "OPEN_STATUSES",
+    "READABLE_STATUSES",
+    "VIDEO_TYPES",
+    "AgeBand",
+    "ClassificationRow",
+    "Colour",
+    "Dose",
+    "DosingRule",
+    "Drug",
+    "DrugDoses",
+    "EventKind",
+    "Formulation",
+    "HandbookEdition",
+    "HandbookError",
+    "HandoverError",
+    "Pathway",
+    "PathwayVersion",
+    "PathwayVersionEvent",
+    "RowContent",
+    "SearchDocument",
+    "SearchLog",
+    "Section",
+    "SectionContent",
+    "SectionKind",
+    "Symptom",
+    "Topic",
+    "TopicContent",
+    "TopicVersion",
+    "TopicVersionEvent",
+    "TopicViewDay",
+    "TriageRun",
+    "VersionStatus",
+    "is_editor",
+    "review_date_after",
+    "weight_problem",
+]

@@ -24,9 +24,10 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..triage import ChildAge, number_text, pick
+from consultations.vitals import implausible
 
-__all__ = ["Dose", "DosingRule", "Drug", "DrugDoses", "Formulation", "weight_problem"]
+from ..triage import ChildAge, number_text, pick
+from .topics import Topic
 
 MAX_WEIGHT_KG = Decimal(150)
 MG_STEP = Decimal("0.1")
@@ -44,14 +45,12 @@ def weight_problem(weight_kg: Decimal, *, born: date | None = None, on: date | N
         ) % {"weight": number_text(weight_kg)}
     if born is not None and on is not None:
         # The consultation form's plausibility bands: one definition of "impossible for the age".
-        from consultations.vitals import implausible
-
         return implausible("weight_kg", weight_kg, born, on) or ""
     return ""
 
 
 class DrugQuerySet(models.QuerySet):
-    def for_topic(self, topic) -> DrugQuerySet:
+    def for_topic(self, topic: Topic) -> DrugQuerySet:
         return self.filter(topics=topic).prefetch_related("formulations", "dosing_rules").order_by("position", "slug")
 
 

@@ -1,51 +1,57 @@
-"""The handbook's content: topics, their versions and the governance of versions.
+"""The handbook's content: topics, their versions, search, usage and the handbook PDF.
 
-A topic (fever, diarrhoea…) has numbered versions. Workflow of a version (django-fsm-2;
-each transition is a model method that checks who may do it, runs in a transaction on
-locked rows and writes a TopicVersionEvent):
-
-    draft ──submit──▶ in_review ──approve (another editor)──▶ published ──(next approved)──▶ superseded
-      ▲                   │
-      └───return──────────┘
-
-Approving publishes: the two-person rule is that the editor who wrote a version can never
-be the one who approves it. Publishing sets the effective and next review dates, makes the
-version the topic's `current_version`, supersedes the previous one (which stays readable)
-and builds the version's search document. Superseded versions may be cited by training
-lessons and exam questions: the training managers are told which.
+A topic (fever, diarrhoea…) has numbered versions that follow the review workflow of
+handbook.models.review (draft, in review, published, superseded; the two-person rule).
+Publishing a topic version also sets its effective and next review dates and builds its
+search document. Superseded versions may be cited by training lessons: the training
+managers are told which.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-from datetime import date, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.files import File
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
 
+from cloudpeds.accounts.models import User
 from cloudpeds.accounts.roles import Role
-from cloudpeds.core.fsm import ReloadableStatusMixin
+from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.text import plain_text
+from cloudpeds.notifications.email import absolute_url
 from cloudpeds.notifications.services import notify
 
 from ..search import document_words
-
-logger = logging.getLogger(__name__)
+from .review import (
+    OPEN_STATUSES,
+    READABLE_STATUSES,
+    EventKind,
+    HandbookError,
+    ReviewedVersion,
+    VersionEvent,
+    VersionStatus,
+    is_editor,
+)
 
 REVIEW_INTERVAL_YEARS = 2
 # A handbook PDF not made this long after it was asked for may be asked for again.
 EDITION_GIVE_UP_AFTER = timedelta(minutes=15)
+# Containers the browsers of the group's computers play (the form checks the first bytes).
+VIDEO_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm"}
+# A version's own texts, in both languages (its sections and table are rows of their own).
+TEXT_FIELDS = ("title_zh", "title_en", "summary_zh", "summary_en", "keywords_zh", "keywords_en")
 
 
 class Symptom(models.TextChoices):
@@ -89,33 +95,6 @@ class Colour(models.TextChoices):
     GREEN = "green", _("Green: home care")
 
 
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_REVIEW = "in_review", _("In review")
-    PUBLISHED = "published", _("Published")
-    SUPERSEDED = "superseded", _("Superseded")
-
-
-class EventKind(models.TextChoices):
-    CREATED = "created", _("Draft started")
-    SUBMITTED = "submitted", _("Sent for review")
-    RETURNED = "returned", _("Returned for changes")
-    APPROVED = "approved", _("Approved and published")
-    SUPERSEDED = "superseded", _("Superseded")
-
-
-OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
-READABLE_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
-
-
-class HandbookError(Exception):
-    """A transition refused for a reason the editor can act on; the message is shown."""
-
-
-def is_editor(user) -> bool:
-    return bool(user.is_authenticated and user.has_role(Role.HANDBOOK_EDITOR))
-
-
 def review_date_after(effective: date, years: int = REVIEW_INTERVAL_YEARS) -> date:
     try:
         return effective.replace(year=effective.year + years)
@@ -125,6 +104,49 @@ def review_date_after(effective: date, years: int = REVIEW_INTERVAL_YEARS) -> da
 
 def _lang() -> str:
     return "en" if (get_language() or settings.LANGUAGE_CODE).startswith("en") else "zh"
+
+
+# --- A version's content as values (what the content files hold: handbook.content) ----------
+
+
+@dataclass(frozen=True)
+class SectionContent:
+    body_zh: str = ""
+    body_en: str = ""
+    # Where in the version's video lecture this section is explained.
+    video_start_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class RowContent:
+    """A row of the classification table."""
+
+    colour: str
+    signs_zh: str
+    signs_en: str
+    classification_zh: str
+    classification_en: str
+    action_zh: str
+    action_en: str
+
+
+@dataclass(frozen=True)
+class TopicContent:
+    """Everything a version says; two versions saying the same have equal contents."""
+
+    title_zh: str
+    title_en: str
+    summary_zh: str = ""
+    summary_en: str = ""
+    keywords_zh: str = ""
+    keywords_en: str = ""
+    change_note: str = ""
+    sections: dict[str, SectionContent] = field(default_factory=dict)
+    rows: tuple[RowContent, ...] = ()
+    has_video: bool = False
+
+    def section(self, kind: str) -> SectionContent:
+        return self.sections.get(kind, SectionContent())
 
 
 # --- Topics ------------------------------------------------------------------------------------
@@ -200,7 +222,7 @@ class Topic(models.Model):
 
     @classmethod
     def create_with_draft(
-        cls, user, *, slug: str, symptom: str, age_bands: list[str], order: int, title_zh: str, title_en: str
+        cls, user: User, *, slug: str, symptom: str, age_bands: list[str], order: int, title_zh: str, title_en: str
     ) -> TopicVersion:
         """A new topic and its first version, a draft with every section, written by `user`."""
         if not is_editor(user):
@@ -222,7 +244,7 @@ class Topic(models.Model):
     def latest_version(self) -> TopicVersion | None:
         return self.versions.order_by("-number").first()
 
-    def start_draft(self, user) -> TopicVersion:
+    def start_draft(self, user: User) -> TopicVersion:
         """A new draft copied from the current published version (or the open one, if any).
 
         One version at a time is being worked on: starting again returns it.
@@ -260,7 +282,7 @@ class TopicVersionQuerySet(models.QuerySet):
     def readable(self) -> TopicVersionQuerySet:
         return self.filter(status__in=READABLE_STATUSES)
 
-    def visible_to(self, user) -> TopicVersionQuerySet:
+    def visible_to(self, user: User) -> TopicVersionQuerySet:
         """Everyone reads published and superseded versions; editors also see work in progress."""
         if not user.is_authenticated:
             return self.none()
@@ -271,7 +293,7 @@ class TopicVersionQuerySet(models.QuerySet):
     def open(self) -> TopicVersionQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
-    def awaiting_review_by(self, user) -> TopicVersionQuerySet:
+    def awaiting_review_by(self, user: User) -> TopicVersionQuerySet:
         return self.filter(status=VersionStatus.IN_REVIEW).exclude(author=user)
 
 
@@ -280,13 +302,12 @@ def _video_path(instance: TopicVersion, filename: str) -> str:
     return f"handbook/videos/{instance.topic.slug}/v{instance.number}.{extension}"
 
 
-class TopicVersion(ReloadableStatusMixin, models.Model):
-    Status = VersionStatus
+class TopicVersion(ReviewedVersion):
+    """A numbered version of a topic: its text in both languages, sections, table and video."""
+
+    subject_field = "topic"
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
-    status = FSMField(_("status"), default=VersionStatus.DRAFT, choices=VersionStatus.choices, protected=True)
-
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
     summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
@@ -297,27 +318,10 @@ class TopicVersion(ReloadableStatusMixin, models.Model):
     keywords_en = models.CharField(
         _("other words for it (English)"), max_length=300, blank=True, help_text=_("Synonyms that search should find.")
     )
-    change_note = models.TextField(_("what changed in this version"), blank=True)
     video = models.FileField(_("video lecture"), upload_to=_video_path, blank=True, max_length=200)
     video_content_type = models.CharField(max_length=40, blank=True, editable=False)
-
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     effective_date = models.DateField(_("effective from"), null=True, blank=True)
     next_review_date = models.DateField(_("next review"), null=True, blank=True)
-    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
 
     objects = TopicVersionQuerySet.as_manager()
 
@@ -356,14 +360,6 @@ class TopicVersion(ReloadableStatusMixin, models.Model):
     def localized(self, field: str, lang: str) -> str:
         return getattr(self, f"{field}_{lang}")
 
-    @property
-    def is_current(self) -> bool:
-        return self.status == VersionStatus.PUBLISHED
-
-    @property
-    def is_readable(self) -> bool:
-        return self.status in READABLE_STATUSES
-
     def previous_readable(self) -> TopicVersion | None:
         return (
             type(self)
@@ -373,149 +369,40 @@ class TopicVersion(ReloadableStatusMixin, models.Model):
             .first()
         )
 
-    # --- Who may do what ----------------------------------------------------------------------
+    # --- The review workflow (handbook.models.review) -----------------------------------------
 
-    def can_edit(self, user) -> bool:
-        # Only the author edits a draft: a second editor who changed it could then approve
-        # their own words, and the two-person rule would be empty.
-        return self.status == VersionStatus.DRAFT and is_editor(user) and self.author_id == user.pk
+    def _check_ready_for_review(self) -> None:
+        if not (self.title_zh.strip() and self.title_en.strip()):
+            raise HandbookError(_("Give the topic a Chinese and an English title first."))
 
-    def can_submit(self, user) -> bool:
-        return self.can_edit(user)
-
-    def can_approve(self, user) -> bool:
-        return self.status == VersionStatus.IN_REVIEW and is_editor(user) and self.author_id != user.pk
-
-    def can_return(self, user) -> bool:
-        return self.status == VersionStatus.IN_REVIEW and is_editor(user)
-
-    # --- Transitions --------------------------------------------------------------------------
-
-    def _locked(self) -> TopicVersion:
-        return type(self).objects.select_for_update().select_related("topic").get(pk=self.pk)
-
-    def _record(self, actor, kind: str, from_status: str, note: str = "", at=None) -> TopicVersionEvent:
-        return TopicVersionEvent.objects.create(
-            version=self,
-            actor=actor,
-            kind=kind,
-            from_status=from_status,
-            to_status=self.status,
-            note=note,
-            at=at or timezone.now(),
-        )
-
-    @transition(field=status, source=VersionStatus.DRAFT, target=VersionStatus.IN_REVIEW)
-    def _to_in_review(self) -> None:
-        pass
-
-    def submit(self, user, note: str = "", now=None) -> None:
-        """The author asks another editor to review the draft."""
-        now = now or timezone.now()
-        with transaction.atomic():
-            locked = self._locked()
-            if not locked.can_submit(user):
-                raise HandbookError(_("Only the author can send this draft for review."))
-            if not (locked.title_zh.strip() and locked.title_en.strip()):
-                raise HandbookError(_("Give the topic a Chinese and an English title first."))
-            locked._to_in_review()
-            locked.submitted_at = now
-            locked.save()
-            locked._record(user, EventKind.SUBMITTED, VersionStatus.DRAFT, note, at=now)
-        self.refresh_from_db()
-
-    @transition(field=status, source=VersionStatus.IN_REVIEW, target=VersionStatus.DRAFT)
-    def _to_draft(self) -> None:
-        pass
-
-    def return_to_draft(self, user, note: str) -> None:
-        """A reviewer asks for changes (or the author withdraws the version from review)."""
-        with transaction.atomic():
-            locked = self._locked()
-            if not locked.can_return(user):
-                raise HandbookError(_("This version is not in review."))
-            if not note.strip():
-                raise HandbookError(_("Say what should change."))
-            locked._to_draft()
-            locked.submitted_at = None
-            locked.save()
-            locked._record(user, EventKind.RETURNED, VersionStatus.IN_REVIEW, note)
-        self.refresh_from_db()
-
-    @transition(field=status, source=VersionStatus.IN_REVIEW, target=VersionStatus.PUBLISHED)
-    def _to_published(self) -> None:
-        pass
-
-    @transition(field=status, source=VersionStatus.PUBLISHED, target=VersionStatus.SUPERSEDED)
-    def _to_superseded(self) -> None:
-        pass
-
-    def approve(
-        self,
-        user,
-        *,
-        effective_date: date | None = None,
-        next_review_date: date | None = None,
-        note: str = "",
-        now=None,
-    ) -> None:
-        """A second editor approves the version, which publishes it.
-
-        The effective date is today or an earlier date (a committee's decision recorded
+    def _publication_fields(
+        self, now: datetime, *, effective_date: date | None = None, next_review_date: date | None = None
+    ) -> dict[str, Any]:
+        """The effective date is today or an earlier date (a committee's decision recorded
         late), never a future one: the published version is what every reader sees now.
-        The next review defaults to two years after the effective date.
-        """
-        now = now or timezone.now()
+        The next review defaults to two years after the effective date."""
         today = timezone.localdate(now)
         effective_date = effective_date or today
         next_review_date = next_review_date or review_date_after(effective_date)
-        with transaction.atomic():
-            # Topic first, then versions: publishing two versions of a topic at once is serialised.
-            topic = Topic.objects.select_for_update().get(pk=self.topic_id)
-            locked = self._locked()
-            if locked.status != VersionStatus.IN_REVIEW:
-                raise HandbookError(_("Only a version in review can be approved."))
-            if not is_editor(user):
-                raise HandbookError(_("Only handbook editors can approve versions."))
-            if locked.author_id == user.pk:
-                raise HandbookError(_("Another editor must approve this version: authors cannot approve their own."))
-            if effective_date > today:
-                raise HandbookError(_("The effective date cannot be in the future."))
-            if next_review_date <= effective_date:
-                raise HandbookError(_("The next review must come after the effective date."))
-            previous = topic.current_version
-            if previous is not None:
-                previous = type(self).objects.select_for_update().get(pk=previous.pk)
-                previous._to_superseded()
-                previous.superseded_at = now
-                previous.save()
-                previous._record(user, EventKind.SUPERSEDED, VersionStatus.PUBLISHED, f"v{locked.number}", at=now)
-            locked._to_published()
-            locked.approved_by = user
-            locked.approved_at = now
-            locked.effective_date = effective_date
-            locked.next_review_date = next_review_date
-            locked.save()
-            locked._record(user, EventKind.APPROVED, VersionStatus.IN_REVIEW, note, at=now)
-            topic.current_version = locked
-            topic.save(update_fields=["current_version"])
-            locked.index_for_search()
-            if previous is not None:
-                previous._tell_training_managers(locked, user)
-        self.refresh_from_db()
+        if effective_date > today:
+            raise HandbookError(_("The effective date cannot be in the future."))
+        if next_review_date <= effective_date:
+            raise HandbookError(_("The next review must come after the effective date."))
+        return {"effective_date": effective_date, "next_review_date": next_review_date}
 
-    def _tell_training_managers(self, successor: TopicVersion, actor) -> None:
-        """Lessons and questions citing this (now superseded) version need a look."""
-        from cloudpeds.accounts.models import User
+    def _after_publication(self, previous: TopicVersion | None, user: User) -> None:
+        self.index_for_search()
+        if previous is not None:
+            previous._tell_training_managers(self, user)
 
-        from ..citations import citing_objects
-
-        citations = citing_objects(self)
-        if not citations:
+    def _tell_training_managers(self, successor: TopicVersion, actor: User) -> None:
+        """Training lessons citing this (now superseded) version need a look."""
+        # Lesson.handbook_topic_version (training) is the foreign key that cites a version.
+        lessons = list(self.training_lessons.all())
+        if not lessons:
             return
-        managers = User.objects.with_role(Role.TRAINING_MANAGER)
         notify(
-            list(managers),
+            list(User.objects.with_role(Role.TRAINING_MANAGER)),
             "handbook.version_superseded",
             successor,
             actor=actor,
@@ -523,23 +410,74 @@ class TopicVersion(ReloadableStatusMixin, models.Model):
                 "topic": f"{successor.title_zh} / {successor.title_en}",
                 "old_number": self.number,
                 "new_number": successor.number,
-                "citations": [_describe(item) for item in citations],
+                "citations": [
+                    {"label": str(lesson), "url": absolute_url(lesson.get_absolute_url())} for lesson in lessons
+                ],
             },
         )
 
     # --- Content ------------------------------------------------------------------------------
 
-    def _copy_as_draft(self, user) -> TopicVersion:
+    def content(self) -> TopicContent:
+        return TopicContent(
+            **{name: getattr(self, name) for name in TEXT_FIELDS},
+            change_note=self.change_note,
+            sections={
+                section.kind: SectionContent(section.body_zh, section.body_en, section.video_start_seconds)
+                for section in self.sections.all()
+            },
+            rows=tuple(
+                RowContent(
+                    row.colour,
+                    row.signs_zh,
+                    row.signs_en,
+                    row.classification_zh,
+                    row.classification_en,
+                    row.action_zh,
+                    row.action_en,
+                )
+                for row in self.classification_rows.all()
+            ),
+            has_video=bool(self.video),
+        )
+
+    def replace_content(self, user: User, content: TopicContent, video: File | None = None) -> None:
+        """The author replaces the whole draft: text, sections, table and video (given as a
+        file, kept if the content has one and none is given, removed if it has none)."""
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.can_edit(user):
+                raise HandbookError(_("Only the author can change this draft."))
+            for name in TEXT_FIELDS:
+                setattr(locked, name, getattr(content, name))
+            locked.change_note = content.change_note
+            if video is not None:
+                extension = video.name.rsplit(".", 1)[-1].lower()
+                locked.video.save(f"lecture.{extension}", video, save=False)
+                locked.video_content_type = VIDEO_TYPES[extension]
+            elif not content.has_video:
+                locked.video = ""
+                locked.video_content_type = ""
+            locked.save()
+            sections = list(locked.sections.all())
+            for section in sections:
+                text = content.section(section.kind)
+                section.body_zh, section.body_en = text.body_zh, text.body_en
+                section.video_start_seconds = text.video_start_seconds
+            Section.objects.bulk_update(sections, ["body_zh", "body_en", "video_start_seconds"])
+            locked.classification_rows.all().delete()
+            ClassificationRow.objects.bulk_create(
+                ClassificationRow(version=locked, position=index, **asdict(row))
+                for index, row in enumerate(content.rows, 1)
+            )
+        self.refresh_from_db()
+
+    def _copy_as_draft(self, user: User) -> TopicVersion:
         number = (self.topic.versions.aggregate(models.Max("number"))["number__max"] or 0) + 1
         draft = TopicVersion.objects.create(
             topic=self.topic,
             number=number,
-            title_zh=self.title_zh,
-            title_en=self.title_en,
-            summary_zh=self.summary_zh,
-            summary_en=self.summary_en,
-            keywords_zh=self.keywords_zh,
-            keywords_en=self.keywords_en,
+            **{name: getattr(self, name) for name in TEXT_FIELDS},
             video=self.video.name if self.video else "",
             video_content_type=self.video_content_type,
             author=user,
@@ -601,34 +539,12 @@ class TopicVersion(ReloadableStatusMixin, models.Model):
         """Build (or rebuild) the search document of this version; called when it is published."""
         SearchDocument.objects.build([(self, sections, rows)])
 
-    def classification_colours(self) -> list[str]:
-        return list(self.classification_rows.values_list("colour", flat=True))
 
-
-def _describe(item: Any) -> dict[str, str]:
-    from cloudpeds.notifications.email import absolute_url
-
-    url = item.get_absolute_url() if hasattr(item, "get_absolute_url") else ""
-    return {"label": str(item), "url": absolute_url(url) if url else ""}
-
-
-class TopicVersionEvent(models.Model):
-    """One step of a version: who, when, from which state to which, and a note."""
-
+class TopicVersionEvent(VersionEvent):
     version = models.ForeignKey(TopicVersion, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
-    from_status = models.CharField(max_length=20, choices=VersionStatus.choices)
-    to_status = models.CharField(max_length=20, choices=VersionStatus.choices)
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(VersionEvent.Meta):
         indexes = [models.Index(fields=["version", "at"], name="handbook_event_order")]
-
-    def __str__(self) -> str:
-        return f"{self.version_id} {self.from_status}→{self.to_status} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Section(models.Model):
@@ -856,16 +772,6 @@ class TopicViewDay(models.Model):
 # --- The whole handbook as a PDF ------------------------------------------------------------
 
 
-def _queue_edition(task, edition_id: int) -> None:
-    try:
-        task.delay(edition_id)
-    except Exception:
-        # The broker is down, or (with no broker) rendering failed in-process: the edition
-        # is marked failed (or stays pending) and the page offers to try again; the
-        # reader's request must not fail because of it.
-        logger.exception("Could not make the handbook PDF of edition %s", edition_id)
-
-
 class HandbookEditionQuerySet(models.QuerySet):
     def current_key(self) -> tuple[str, list[int]]:
         ids = sorted(TopicVersion.objects.filter(status=VersionStatus.PUBLISHED).values_list("pk", flat=True))
@@ -876,11 +782,12 @@ class HandbookEditionQuerySet(models.QuerySet):
         return self.filter(key=key).first()
 
 
-class HandbookEdition(models.Model):
+class HandbookEdition(GeneratedPdf, models.Model):
     """The PDF of the whole handbook for one set of published versions (an "edition").
 
-    Made by a Celery task; a new version published makes a new edition key, so the old
-    file stays as the record of what the handbook said then.
+    Made by the generated-PDF task (cloudpeds.core.documents); a new version published
+    makes a new edition key, so the old file stays as the record of what the handbook said
+    then. A render that fails is recorded (`failed_at`) so that the page can offer to try again.
     """
 
     key = models.CharField(max_length=64, unique=True)
@@ -911,10 +818,8 @@ class HandbookEdition(models.Model):
         return self.failed_at is not None or self.requested_at < timezone.now() - EDITION_GIVE_UP_AFTER
 
     @classmethod
-    def request(cls, user) -> HandbookEdition:
+    def request(cls, user: User) -> HandbookEdition:
         """The edition of the handbook as published now; its PDF is queued if it is not made yet."""
-        from ..tasks import build_handbook_pdf
-
         key, ids = cls.objects.current_key()
         with transaction.atomic():
             edition, created = cls.objects.get_or_create(key=key, defaults={"version_ids": ids, "requested_by": user})
@@ -924,8 +829,7 @@ class HandbookEdition(models.Model):
                     edition.failed_at = None
                     edition.requested_at = timezone.now()
                     edition.save(update_fields=["failed_at", "requested_at"])
-                # After commit: the worker must find the row.
-                transaction.on_commit(lambda: _queue_edition(build_handbook_pdf, edition.pk))
+                edition.queue_pdf()
         return edition
 
     def versions(self) -> models.QuerySet:
@@ -943,21 +847,23 @@ class HandbookEdition(models.Model):
             .order_by("symptom_rank", "topic__order", "topic__slug")
         )
 
-    def build(self, render: Any = None) -> bool:
-        """Render and store the PDF. Safe to run twice: a made edition is left alone."""
-        from django.core.files.base import ContentFile
+    # --- The PDF (cloudpeds.core.documents) ---
 
+    def pdf_is_current(self) -> bool:
+        # An edition is one set of versions: once made, its file never changes.
+        return self.is_ready
+
+    def pdf_storage_name(self) -> str:
+        return f"handbook/editions/handbook-{self.key[:12]}.pdf"
+
+    def pdf_recorded_fields(self) -> dict[str, Any]:
+        return {"failed_at": None}
+
+    def build_pdf(self) -> bytes:
         from ..printing import render_handbook_pdf
 
-        if self.is_ready:
-            return False
         try:
-            pdf = (render or render_handbook_pdf)(self)
+            return render_handbook_pdf(self)
         except Exception:
             type(self).objects.filter(pk=self.pk).update(failed_at=timezone.now())
             raise
-        self.file.save(f"handbook-{self.key[:12]}.pdf", ContentFile(pdf), save=False)
-        self.generated_at = timezone.now()
-        self.failed_at = None
-        self.save(update_fields=["file", "generated_at", "failed_at"])
-        return True

@@ -2,34 +2,30 @@
 
 Topics are written, submitted and approved through the real workflow (`publish_topic`), so
 every test runs on versions made the way editors make them. Users see English (the
-assertions use the English msgids).
+assertions use the English msgids). The demo (`demo`) is seeded once per test module that
+asks for it and rolled back after the module: only modules whose tests just read it use it.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone, translation
 
 from cloudpeds.accounts.roles import Role
-from handbook.models import ClassificationRow, Topic, TopicVersion
-from tests.factories import UserFactory
+from cloudpeds.patients.models import Patient
+from handbook.models import ClassificationRow, PathwayVersion, Topic, TopicVersion
+from handbook.triage import add_months
+from tests.factories import PatientFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    """A private storage folder per test: tests never write into var/media."""
-    root = tmp_path / "media"
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    return root
+from .triage_support import publish_pathway
 
 
 @pytest.fixture
@@ -46,6 +42,14 @@ def editor2(xinhua):
 def reader(yangpu):
     """A grassroots doctor: reads the handbook, edits nothing."""
     return UserFactory(username="reader", hospital=yangpu, roles=[Role.GRASSROOTS_DOCTOR], preferred_language="en")
+
+
+@pytest.fixture
+def doctor(doctor):
+    """The grassroots doctor at Yangpu, reading in English."""
+    doctor.preferred_language = "en"
+    doctor.save(update_fields=["preferred_language"])
+    return doctor
 
 
 @pytest.fixture
@@ -140,12 +144,65 @@ def fever(editor, editor2) -> TopicVersion:
 
 
 @pytest.fixture
-def demo(db):
-    """The demo group and accounts, and the demo handbook (the real seeds of both apps)."""
-    import io
+def cough(editor, editor2) -> PathwayVersion:
+    """The demo cough pathway, published: written by editor2 and approved by editor."""
+    return publish_pathway(editor2, editor, "cough")
 
+
+@pytest.fixture
+def child(doctor, yangpu) -> Patient:
+    """A Yangpu child of exactly 10 months today."""
+    return PatientFactory(
+        hospital=yangpu, registered_by=doctor, name="王小明", date_of_birth=add_months(timezone.localdate(), -10)
+    )
+
+
+@pytest.fixture(scope="module")
+def _demo_once(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Path]:
+    """The demo group, accounts and handbook (the real seeds), once for the module, inside a
+    transaction rolled back after its last test; each test runs in a savepoint inside it.
+    The function-scoped settings of tests/conftest.py are not active yet: storage, password
+    hashing, the language and tasks are set here. Yields the storage folder it wrote to."""
     from cloudpeds.accounts import demo as accounts_demo
+    from cloudpeds.celery import app
     from handbook import demo as handbook_demo
 
-    accounts_demo.seed(io.StringIO())
-    handbook_demo.seed(io.StringIO())
+    media = tmp_path_factory.mktemp("demo-media")
+    storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(media), "base_url": None},
+    }
+    eager = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(
+                MEDIA_ROOT=str(media),
+                STORAGES={**settings.STORAGES, "default": storage},
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ),
+            translation.override("en"),
+            transaction.atomic(),
+        ):
+            accounts_demo.seed(io.StringIO())
+            handbook_demo.seed(io.StringIO())
+            yield media
+            transaction.set_rollback(True)
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = eager
+
+
+@pytest.fixture
+def demo(_demo_once, db, settings) -> Path:
+    """The demo, read by this test, with the module's storage folder (where the demo's video
+    lecture is) as the test's; returns that folder."""
+    settings.MEDIA_ROOT = str(_demo_once)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_demo_once), "base_url": None},
+        },
+    }
+    return _demo_once

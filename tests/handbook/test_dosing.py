@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from handbook.models.dosing import weight_problem
+from handbook.models import weight_problem
 from handbook.triage import ChildAge
 from tests.factories import DosingRuleFactory, DrugFactory, FormulationFactory
 

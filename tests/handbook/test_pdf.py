@@ -7,8 +7,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from cloudpeds.core.tasks import generate_pdf
 from handbook.models import HandbookEdition
-from handbook.tasks import build_handbook_pdf
 
 from .conftest import publish, publish_topic, write_draft
 
@@ -117,17 +117,23 @@ def test_the_task_is_safe_to_run_twice(reader, fever):
     key, ids = HandbookEdition.objects.current_key()
     edition = HandbookEdition.objects.create(key=key, version_ids=ids, requested_by=reader)
 
-    assert build_handbook_pdf(edition.pk) is True
+    assert generate_pdf("handbook.HandbookEdition", edition.pk) is True
     first = HandbookEdition.objects.get().file.name
-    assert build_handbook_pdf(edition.pk) is False
+    assert generate_pdf("handbook.HandbookEdition", edition.pk) is False
     assert HandbookEdition.objects.get().file.name == first
 
 
-def test_a_failed_edition_can_be_asked_for_again(reader, fever, django_capture_on_commit_callbacks):
+def test_a_failed_edition_can_be_asked_for_again(reader, fever, monkeypatch, django_capture_on_commit_callbacks):
+    import handbook.printing
+
     key, ids = HandbookEdition.objects.current_key()
     edition = HandbookEdition.objects.create(key=key, version_ids=ids, requested_by=reader)
-    with pytest.raises(RuntimeError):
-        edition.build(render=lambda _edition: (_ for _ in ()).throw(RuntimeError("boom")))
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            handbook.printing, "render_handbook_pdf", lambda _edition: (_ for _ in ()).throw(RuntimeError("boom"))
+        )
+        with pytest.raises(RuntimeError):
+            edition.generate_pdf()
     edition.refresh_from_db()
     assert edition.is_failed
 

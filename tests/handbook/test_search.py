@@ -1,13 +1,14 @@
-"""Search: handbook:search, SearchDocument.objects.matching, the search log."""
+"""Search on the demo handbook: handbook:search, SearchDocument.objects.matching, the search
+log. The demo is seeded once for this module (see test_search_index.py for the rest)."""
 
 from __future__ import annotations
 
 import pytest
 
 from handbook.models import SearchDocument, SearchLog
-from handbook.search import highlight, query_words
+from handbook.search import query_words
 
-from .conftest import publish_topic, write_draft
+pytestmark = pytest.mark.django_db
 
 URL = "/handbook/search/"
 
@@ -95,17 +96,6 @@ def test_further_pages_are_not_logged_again(client, demo, reader):
     assert not SearchLog.objects.exists()
 
 
-def test_only_published_versions_are_searched(editor, editor2):
-    write_draft(editor2, "kawasaki", ("川崎病", "Kawasaki disease"))  # a draft: not searchable
-    old = publish_topic(editor2, editor, "measles", ("麻疹旧版", "Measles old"))
-    new = publish_topic(editor2, editor, "measles", ("麻疹", "Measles"))
-
-    assert not SearchDocument.objects.matching(["川崎病"]).exists()
-    assert [d.version for d in SearchDocument.objects.matching(["麻疹"])] == [new]
-    assert old.search_document  # kept, but not found: the version is superseded
-    assert not SearchDocument.objects.matching(["旧版"]).exists()
-
-
 def test_no_topic_with_every_word_falls_back_to_any_word(client, demo, reader):
     client.force_login(reader)
 
@@ -113,28 +103,3 @@ def test_no_topic_with_every_word_falls_back_to_any_word(client, demo, reader):
 
     assert response.context["broadened"] is True
     assert response.context["hits"][0][0].topic.slug == "neonatal-jaundice"
-
-
-def test_query_words_are_cleaned_of_search_syntax():
-    assert query_words("'&|!:*()") == []
-    assert query_words("发热 & 咳嗽!") == ["发热", "咳嗽"]
-    assert query_words("腋温37.5") == ["腋温", "37.5"]
-
-
-def test_highlight_escapes_everything_but_the_marks():
-    snippet = highlight("<b>fever</b> & 发热", ["fever", "发热"])
-
-    assert str(snippet) == "&lt;b&gt;<mark>fever</mark>&lt;/b&gt; &amp; <mark>发热</mark>"
-
-
-def test_search_needs_sign_in(client):
-    response = client.get(URL, {"q": "fever"})
-
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
-
-
-def test_search_refuses_post(client, reader):
-    client.force_login(reader)
-
-    assert client.post(URL, {"q": "fever"}).status_code == 405

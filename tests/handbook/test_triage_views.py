@@ -10,34 +10,13 @@ from django.utils import timezone
 from cloudpeds.audit.models import AccessEvent
 from handbook.models import TriageRun
 from handbook.timeline import timeline_entries
-from handbook.triage import add_months
 from tests.factories import PatientFactory, UserFactory
 
-from .triage_support import form_data, publish_pathway
+from .triage_support import form_data
 
 pytestmark = pytest.mark.django_db
 
 URL = "/handbook/topics/cough-or-difficult-breathing/triage/"
-
-
-@pytest.fixture
-def cough(editor, editor2):
-    return publish_pathway(editor2, editor, "cough")
-
-
-@pytest.fixture
-def doctor(doctor):
-    doctor.preferred_language = "en"
-    doctor.save(update_fields=["preferred_language"])
-    return doctor
-
-
-@pytest.fixture
-def child(doctor, yangpu):
-    """A Yangpu child of exactly 10 months today."""
-    return PatientFactory(
-        hospital=yangpu, registered_by=doctor, name="王小明", date_of_birth=add_months(timezone.localdate(), -10)
-    )
 
 
 @pytest.fixture

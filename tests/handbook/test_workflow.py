@@ -8,8 +8,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from handbook.models import Topic, TopicVersion, TopicVersionEvent, VersionStatus
-from handbook.models.topics import HandbookError, review_date_after
+from handbook.models import HandbookError, Topic, TopicVersion, TopicVersionEvent, VersionStatus, review_date_after
 
 from .conftest import publish, publish_topic, write_draft
 

@@ -1,7 +1,7 @@
 """Helpers for the triage, handover and dosing tests.
 
 Pathways are written, sent for review and approved through the real workflow, with the demo
-documents (handbook/demo_triage.py) as their tables unless a test gives its own.
+tables (handbook/demo/content/pathways/*.json) unless a test gives its own.
 """
 
 from __future__ import annotations
@@ -9,11 +9,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from handbook.demo_triage import COUGH, DIARRHOEA, FEVER
+from handbook.content import read_pathway
+from handbook.demo import CONTENT
 from handbook.models import Pathway, PathwayVersion
 from tests.factories import DepartmentFactory, TopicFactory
 
-DOCUMENTS = {"cough": COUGH, "fever": FEVER, "diarrhoea": DIARRHOEA}
+DOCUMENTS = {
+    slug: read_pathway(CONTENT / "pathways" / f"{slug}.json").document for slug in ("cough", "fever", "diarrhoea")
+}
 TOPICS = {"cough": "cough-or-difficult-breathing", "fever": "fever", "diarrhoea": "diarrhoea"}
 SPECIALTIES = {"cough": "respiratory", "fever": "infectious_diseases", "diarrhoea": "gastroenterology"}
 
@@ -68,7 +71,8 @@ def write_pathway(author, slug: str = "cough", *, table: dict | None = None, top
 def publish_pathway(author, approver, slug: str = "cough", **kwargs: Any) -> PathwayVersion:
     version = write_pathway(author, slug, **kwargs)
     version.submit(author)
-    return version.approve(approver)
+    version.approve(approver)
+    return version
 
 
 def xinhua_departments(xinhua) -> dict[str, Any]:

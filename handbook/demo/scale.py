@@ -19,7 +19,7 @@ from django.utils import timezone
 from cloudpeds.accounts.models import Hospital, User
 from cloudpeds.accounts.roles import Role
 
-from .models import (
+from ..models import (
     AgeBand,
     ClassificationRow,
     Colour,
@@ -30,7 +30,7 @@ from .models import (
     TopicVersion,
     VersionStatus,
 )
-from .models.topics import SECTION_ORDER, review_date_after
+from ..models.topics import SECTION_ORDER, review_date_after
 
 TOPICS = 2000
 BATCH = 200

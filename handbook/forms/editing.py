@@ -1,3 +1,5 @@
+"""Forms of the editors' topic pages: a new topic, its settings, a draft, and the review steps."""
+
 from __future__ import annotations
 
 from django import forms
@@ -6,21 +8,10 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgeBand, ClassificationRow, Section, Symptom, Topic, TopicVersion
+from ..models import VIDEO_TYPES, AgeBand, ClassificationRow, Section, Topic, TopicVersion
 
 _DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_VIDEO_BYTES = 1024 * 1024 * 1024
-# Containers the browsers of the group's computers play (checked by their first bytes).
-VIDEO_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm"}
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search the handbook"), max_length=200, required=False)
-
-
-class TopicFilterForm(forms.Form):
-    symptom = forms.ChoiceField(label=_("Symptom"), choices=[("", _("All symptoms")), *Symptom.choices], required=False)
-    age = forms.ChoiceField(label=_("Age"), choices=[("", _("All ages")), *AgeBand.choices], required=False)
 
 
 class _AgeBandsMixin(forms.ModelForm):
@@ -172,8 +163,3 @@ class ApproveForm(forms.Form):
         kwargs.setdefault("initial", {"effective_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["effective_date"].widget.attrs["max"] = timezone.localdate().isoformat()
-
-
-class CompareForm(forms.Form):
-    old = forms.IntegerField(label=_("From version"), min_value=1)
-    new = forms.IntegerField(label=_("To version"), min_value=1)

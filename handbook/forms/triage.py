@@ -1,35 +1,22 @@
-"""Forms of the triage pathways and the dosing calculator: they parse and validate input.
+"""Forms of the triage pages: they parse and validate input.
 
 The triage form is built from the pathway version's questions; the answers are checked by
 the pathway's own rules (handbook.triage), so a form and a test case accept the same things.
+The typed-in age is shared with the dosing calculator's form.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cloudpeds.accounts.models import Department
+from cloudpeds.patients.models import Patient
 
-from .models import Topic
-from .models.dosing import weight_problem
-from .triage import (
-    NO,
-    YES,
-    AnswerError,
-    ChildAge,
-    DocumentError,
-    EnteredAgeUnit,
-    PathwaySpec,
-    QuestionKind,
-    birth_date_for,
-)
+from ..triage import NO, YES, AnswerError, ChildAge, EnteredAgeUnit, PathwaySpec, Question, QuestionKind, birth_date_for
 
 # Ages typed in: under 3 months the young infant tables count days, and an age in months
 # cannot say on which side of 60 days a child is.
@@ -81,7 +68,9 @@ class TriageForm(EnteredAgeMixin):
     a patient the age comes from the record and the typed age is ignored.
     """
 
-    def __init__(self, spec: PathwaySpec, *args: Any, patient=None, today: date | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, spec: PathwaySpec, *args: Any, patient: Patient | None = None, today: date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.spec = spec
         self.patient = patient
@@ -93,7 +82,7 @@ class TriageForm(EnteredAgeMixin):
             self.fields[question_field_name(question.key)] = self._field(question)
 
     @staticmethod
-    def _field(question) -> forms.Field:
+    def _field(question: Question) -> forms.Field:
         common = {"label": question.text, "help_text": question.help, "required": question.required}
         if question.kind == QuestionKind.YES_NO:
             return forms.ChoiceField(choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common)
@@ -134,85 +123,3 @@ class TriageForm(EnteredAgeMixin):
                 self.add_error(name, str(exc))
         cleaned["answers"] = answers
         return cleaned
-
-
-class DosingForm(EnteredAgeMixin):
-    weight_kg = forms.DecimalField(
-        label=_("Weight (kg)"),
-        max_digits=6,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-    # A dose does not depend on days of age; months are precise enough here.
-    days_matter = False
-
-    field_order = ["weight_kg", "age_value", "age_unit"]
-
-    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.today = today or timezone.localdate()
-        self.fields["age_value"].label = _("Age (optional)")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        born = self.entered_birth_date(self.today, required=False)
-        cleaned["age"] = ChildAge.between(born, self.today) if born is not None else None
-        weight: Decimal | None = cleaned.get("weight_kg")
-        if weight is not None:
-            problem = weight_problem(weight, born=born, on=self.today)
-            if problem:
-                self.add_error("weight_kg", problem)
-        return cleaned
-
-
-class PathwayDocumentForm(forms.Form):
-    change_note = forms.CharField(
-        label=_("What changed in this version"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    document = forms.CharField(
-        label=_("The table as a JSON document"),
-        widget=forms.Textarea(attrs={"rows": 30, "class": "font-monospace", "spellcheck": "false"}),
-    )
-
-    def clean_document(self) -> dict[str, Any]:
-        text = self.cleaned_data["document"]
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                _("This is not valid JSON (line %(line)s, column %(column)s: %(message)s)."),
-                params={"line": exc.lineno, "column": exc.colno, "message": exc.msg},
-            ) from exc
-        try:
-            PathwaySpec.from_document(document)
-        except DocumentError as exc:
-            raise forms.ValidationError([forms.ValidationError(problem) for problem in exc.problems]) from exc
-        return document
-
-
-class NewPathwayForm(forms.Form):
-    topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.none())
-    slug = forms.SlugField(label=_("Address"), max_length=80)
-    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200)
-    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
-    specialty = forms.ChoiceField(
-        label=_("Xinhua department for handovers"),
-        choices=Department.Specialty.choices,
-        initial=Department.Specialty.GENERAL_PEDIATRICS,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = Topic.objects.filter(pathway__isnull=True).order_by("slug")
-
-    def clean_slug(self) -> str:
-        from .models import Pathway
-
-        slug = self.cleaned_data["slug"]
-        if Pathway.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(_("Another pathway has this address."))
-        return slug
-
-
-class VersionNoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -1,0 +1,52 @@
+"""What the reading, PDF and editing pages share: how a version is loaded and shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from ..forms.editing import ApproveForm, NoteForm, ReturnForm
+from ..models import TopicVersion, is_editor
+from ..reading import build_page, reading_languages
+
+
+def version_queryset() -> QuerySet[TopicVersion]:
+    return TopicVersion.objects.select_related("topic", "author", "approved_by").prefetch_related(
+        "sections", "classification_rows"
+    )
+
+
+def visible_version(request: HttpRequest, slug: str, number: int) -> TopicVersion:
+    """A version the user may read: superseded ones too; drafts and versions in review for editors."""
+    return get_object_or_404(version_queryset().visible_to(request.user), topic__slug=slug, number=number)
+
+
+def render_version(request: HttpRequest, version: TopicVersion, **extra: Any) -> HttpResponse:
+    """The topic page for one version, with the review actions the user may take."""
+    langs = reading_languages(request.GET.get("lang"))
+    readable_numbers = list(
+        version.topic.versions.readable().order_by("-number").values_list("number", "status", "effective_date")
+    )
+    user = request.user
+    context = {
+        "version": version,
+        "topic": version.topic,
+        "page": build_page(version, langs),
+        "versions": readable_numbers,
+        "previous": version.previous_readable(),
+        "events": version.events.select_related("actor"),
+        "is_editor": is_editor(user),
+        "can_edit": version.can_edit(user),
+        "can_submit": version.can_submit(user),
+        "can_approve": version.can_approve(user),
+        "can_return": version.can_return(user),
+        "open_version": version.topic.open_version() if is_editor(user) else None,
+        "approve_form": ApproveForm(),
+        "return_form": ReturnForm(),
+        "submit_form": NoteForm(),
+        **extra,
+    }
+    return render(request, "handbook/topic.html", context)
