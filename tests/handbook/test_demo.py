@@ -160,4 +160,3 @@ def test_scale_data_is_bulk_published_searchable_and_idempotent(demo):
     # The demo topics still come first for their own words.
     assert SearchDocument.objects.matching(query_words("发热")).first().topic.slug == "fever"
     assert SearchDocument.objects.matching(query_words("fever")).first().topic.slug == "fever"
-
