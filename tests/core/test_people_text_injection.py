@@ -16,8 +16,8 @@ each demo person: every page and every htmx fragment (hx-get) they reach. On eve
 - and the payload did reach the page (its marker is in the text), so that a page that shows
   none of it does not pass by accident.
 
-The models are those on main before issue 16; the restructure may need this test's field
-exceptions and the triage run step adapted.
+A pathway's questions and classifications are one JSON document (handbook.PathwayVersion):
+only its words (the keys ending in _zh / _en) are poisoned, so that the pathway still runs.
 """
 
 from __future__ import annotations
@@ -76,12 +76,14 @@ NOT_PROSE = {
 }
 # JSON fields holding people's text, and the keys inside them that are logic (kept).
 JSON_TEXT = {
-    ("handbook", "pathwayquestion", "choices"),
+    ("handbook", "pathwayversion", "document"),
     ("handbook", "triagerun", "answer_texts"),
     ("handbook", "triagerun", "classification"),
     ("handbook", "triagerun", "notes"),
     ("notifications", "notification", "context"),
 }
+# JSON fields whose logic is everything but their words: only keys ending in these are prose.
+JSON_WORDS_ONLY = {("handbook", "pathwayversion", "document"): ("_zh", "_en")}
 JSON_LOGIC_KEYS = {"value", "code", "colour", "key", "kind", "unit", "url", "id", "public_id", "slug", "lang"}
 
 # Where the crawl does not go: state changes are POSTs anyway; these are files or other sites.
@@ -140,12 +142,21 @@ def _payload_for(field: models.Field, index: int) -> str:
     return SHORT[index % len(SHORT)][: field.max_length]
 
 
-def _poison_json(value, payload: str):
+def _poison_json(value, payload: str, words: tuple[str, ...] = ()):
+    """Every string but those under logic keys; with `words`, only strings under keys ending so."""
     if isinstance(value, dict):
-        return {key: (item if key in JSON_LOGIC_KEYS else _poison_json(item, payload)) for key, item in value.items()}
+        poisoned = {}
+        for key, item in value.items():
+            if words and isinstance(item, str):
+                poisoned[key] = payload if key.endswith(words) else item
+            elif key in JSON_LOGIC_KEYS and not words:
+                poisoned[key] = item
+            else:
+                poisoned[key] = _poison_json(item, payload, words)
+        return poisoned
     if isinstance(value, list):
-        return [_poison_json(item, payload) for item in value]
-    if isinstance(value, str):
+        return [_poison_json(item, payload, words) for item in value]
+    if isinstance(value, str) and not words:
         return payload
     return value
 
@@ -163,8 +174,9 @@ def poison(fields: dict[type[models.Model], list[models.Field]]) -> None:
         for field in (f for f in model_fields if isinstance(f, models.JSONField)):
             short = SHORT[index % len(SHORT)]
             index += 1
+            words = JSON_WORDS_ONLY.get((model._meta.app_label, model._meta.model_name, field.name), ())
             for pk, value in model._base_manager.values_list("pk", field.name):
-                model._base_manager.filter(pk=pk).update(**{field.name: _poison_json(value, short)})
+                model._base_manager.filter(pk=pk).update(**{field.name: _poison_json(value, short, words)})
 
 
 class _PageChecker(HTMLParser):
@@ -288,13 +300,13 @@ def _triage_run(client: Client) -> str | None:
         return None
     version = pathway.current_version
     answers = {}
-    for question in version.questions.all():
-        if question.kind == "yes_no":
-            answers[f"q_{question.key}"] = "no"
-        elif question.kind == "choice":
-            answers[f"q_{question.key}"] = question.choices[0]["value"]
-        elif question.required:
-            answers[f"q_{question.key}"] = str(question.min_value or 1)
+    for question in version.document["questions"]:
+        if question["kind"] == "yes_no":
+            answers[f"q_{question['key']}"] = "no"
+        elif question["kind"] == "choice":
+            answers[f"q_{question['key']}"] = question["choices"][0]["value"]
+        elif question.get("required"):
+            answers[f"q_{question['key']}"] = str(question.get("min_value") or 1)
     response = client.post(
         f"/handbook/topics/{pathway.topic.slug}/triage/", {**answers, "age_value": 24, "age_unit": "months"}
     )
@@ -309,9 +321,7 @@ def test_no_payload_in_peoples_text_survives_on_any_page(settings):
     # The fields of the issue, as a check that the search finds them.
     assert {
         ("handbook.Section", "body_zh"),
-        ("handbook.PathwayQuestion", "help_zh"),
-        ("handbook.PathwayQuestion", "text_en"),
-        ("handbook.PathwayClassification", "actions_zh"),
+        ("handbook.PathwayVersion", "document"),
         ("training.Lesson", "reading_markdown_zh"),
         ("training.Question", "text_zh"),
         ("training.Choice", "text_zh"),
