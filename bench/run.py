@@ -239,9 +239,9 @@ def _setup_django(env: dict[str, str]) -> None:
 def _sign_in(usernames: set[str], count: int) -> dict[str, list[str]]:
     """Create `count` sessions for each user, as the login view would, and return the cookies.
 
-    Several sessions per account, not one, because every request re-saves its session
-    (SESSION_SAVE_EVERY_REQUEST): one shared session row would put a row lock in the way
-    that no real group of users ever creates.
+    Several sessions per account, not one, as many people (each with their own session)
+    would: a session is renewed (saved) every SESSION_RENEW_SECONDS, and one shared
+    session row would put a row lock in the way that no real group of users ever creates.
     """
     from importlib import import_module
 
@@ -259,7 +259,7 @@ def _sign_in(usernames: set[str], count: int) -> dict[str, list[str]]:
         for _ in range(count):
             session = store()
             session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.save()
             cookies[username].append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")

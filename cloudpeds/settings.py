@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Role names and the two-factor flag from the session instead of two queries a request.
+    "cloudpeds.accounts.middleware.SessionAccessMiddleware",
     "cloudpeds.accounts.middleware.UserLanguageMiddleware",
     # After the language is chosen, so that its 400 page speaks the person's language.
     "cloudpeds.core.middleware.RejectControlCharactersMiddleware",
@@ -215,9 +217,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # --- Auth -----------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, loading the person's hospital and department with them.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "cloudpeds.accounts.backends.ModelBackend",
+    "cloudpeds.accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -252,10 +255,18 @@ MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Cloud Pediatrics")
 MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 
-# Idle timeout: the session ends after this much inactivity (saved on every request).
+# Idle timeout: the session ends after this much inactivity. A request renews it (saves it
+# with a fresh expiry) only when the last renewal is SESSION_RENEW_SECONDS old, not on every
+# request (an UPDATE and a commit each): the session then ends between SESSION_COOKIE_AGE
+# minus SESSION_RENEW_SECONDS and SESSION_COOKIE_AGE after the last activity, never later
+# (cloudpeds.core.middleware.IdleSessionMiddleware also checks the last activity itself).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=5 * 60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+# Sessions are read from the cache (Redis, or the database cache table without it) and
+# written through to the database, so a cache flush signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Internationalisation -----------------------------------------------------------------
 
@@ -403,3 +414,6 @@ CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
 # Roles that must enroll in two-factor before reaching any page of the portal.
 TWO_FACTOR_REQUIRED_ROLES = ["group_admin", "transfer_admin"]
+# Handbook topic readings are added up in memory and written at most this often (per
+# process, in one statement; handbook/view_counts.py).
+HANDBOOK_VIEW_FLUSH_SECONDS = env.int("HANDBOOK_VIEW_FLUSH_SECONDS", default=10)

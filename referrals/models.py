@@ -829,7 +829,7 @@ class Referral(ReloadableStatusMixin, models.Model):
             raise ReferralError(_("Only doctors can request a transfer."))
         with transaction.atomic():
             patient = Patient.objects.select_for_update().get(pk=self.patient_id)
-            if not Patient.objects.visible_to(user).filter(pk=patient.pk).exists():
+            if not Patient.objects.is_visible_to(user, patient):
                 raise ReferralError(_("You cannot see this child's record."))
             existing = Referral.objects.open().filter(patient=patient).first()
             if existing is not None:

@@ -73,6 +73,17 @@ _DATABASE_FIXTURES = ("db", "transactional_db", "live_server", "django_db_reset_
 
 
 @pytest.fixture(autouse=True)
+def _no_pending_topic_views():
+    """Handbook readings are counted in memory and written in batches (handbook/view_counts.py):
+    what one test counted must not be written during another."""
+    from handbook import view_counts
+
+    view_counts.discard_pending()
+    yield
+    view_counts.discard_pending()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits(request, settings) -> None:
     """allauth counts sign-in attempts per address in the cache; start each test afresh.
 

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "cloudpeds.accounts"
     label = "accounts"
     verbose_name = _("People and hospitals")
+
+    def ready(self) -> None:
+        from . import access_cache
+
+        access_cache.connect()

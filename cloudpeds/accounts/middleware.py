@@ -2,11 +2,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+
+from . import access_cache
+
+
+class SessionAccessMiddleware:
+    """Role names and the two-factor flag from the session (see access_cache.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        access_cache.apply_from_session(request)
+        return self.get_response(request)
 
 
 class UserLanguageMiddleware:
@@ -55,7 +67,7 @@ class RequireTwoFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(_TWO_FACTOR_OPEN_PREFIXES)
             and user.needs_two_factor()
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not user.has_totp
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

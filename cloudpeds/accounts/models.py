@@ -115,6 +115,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=Language.choices, default=Language.CHINESE
     )
+    # Bumped whenever the person's roles or two-factor authenticators change (accounts/access_cache.py):
+    # the role names and the two-factor flag kept in their sessions are then read again.
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -149,6 +152,12 @@ class User(AbstractUser):
             if role in self.role_names:
                 return role
         return None
+
+    @cached_property
+    def has_totp(self) -> bool:
+        from allauth.mfa.models import Authenticator
+
+        return Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
 
     def needs_two_factor(self) -> bool:
         return self.is_superuser or self.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)

@@ -39,8 +39,14 @@ def _thumbnail_path(instance: Attachment, filename: str) -> str:
 
 class AttachmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> AttachmentQuerySet:
-        """A file is visible to whoever may see the child's record (Patient.visible_to)."""
-        return self.filter(patient__in=Patient.objects.visible_to(user))
+        """A file is visible to whoever may see the child's record (Patient.visible_to).
+
+        Files are looked at one child at a time (a timeline, a download), so the rule's
+        single-record shape: a correlated EXISTS on the file's child.
+        """
+        return self.filter(
+            models.Exists(Patient.objects.visible_to(user, one=True).filter(pk=models.OuterRef("patient_id")))
+        )
 
     def for_source(self, source: models.Model) -> AttachmentQuerySet:
         return self.filter(source_type=ContentType.objects.get_for_model(source), source_id=source.pk)
@@ -184,9 +190,7 @@ class Attachment(models.Model):
     @staticmethod
     def can_upload(user, patient: Patient) -> bool:
         """Doctors who may see the child's record may attach files to it."""
-        return (
-            user.is_authenticated and user.is_doctor and Patient.objects.visible_to(user).filter(pk=patient.pk).exists()
-        )
+        return user.is_authenticated and user.is_doctor and Patient.objects.is_visible_to(user, patient)
 
     @property
     def is_image(self) -> bool:

@@ -123,7 +123,7 @@ def _require_clinical_role(request: HttpRequest) -> None:
 
 def _load_patient(request: HttpRequest, patient_id: UUID) -> Patient:
     _require_clinical_role(request)
-    return get_object_or_404(Patient.objects.visible_to(request.user), public_id=patient_id)
+    return get_object_or_404(Patient.objects.visible_to(request.user, one=True), public_id=patient_id)
 
 
 def _load_attachment(request: HttpRequest, attachment_id: UUID) -> Attachment:

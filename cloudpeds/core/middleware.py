@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,8 +16,8 @@ from django.utils.translation import gettext as _
 def passive(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a view whose requests are not the person's activity (background polling).
 
-    With SESSION_SAVE_EVERY_REQUEST each request pushes the idle timeout forward; a page
-    left open would otherwise poll its session alive for ever.
+    Each request of the person's own pushes the idle timeout forward; a page left open
+    would otherwise poll its session alive for ever.
     """
 
     @wraps(view)
@@ -27,15 +28,56 @@ def passive(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return _wrapped
 
 
+# When the session was last renewed by the person's activity (seconds since the epoch).
+LAST_ACTIVE_KEY = "_last_active"
+
+
 class IdleSessionMiddleware(SessionMiddleware):
-    """Django's SessionMiddleware, except that passive requests do not renew the session."""
+    """Django's SessionMiddleware with an idle timeout that costs no write on most requests.
+
+    - A request renews the session (saves it, which sets its expiry SESSION_COOKIE_AGE ahead
+      in the store and on the cookie) only when the last renewal is SESSION_RENEW_SECONDS
+      old, or when the view changed the session anyway.
+    - A session whose last renewal is older than SESSION_COOKIE_AGE is emptied on arrival,
+      whatever the store says (a cache entry outliving its expiry cannot sign anyone in).
+    - Passive requests (background polling, `@passive`) never renew it.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        session = request.session
+        if session.session_key is None:
+            return
+        last_active = session.get(LAST_ACTIVE_KEY)
+        if last_active is not None and time.time() - last_active > settings.SESSION_COOKIE_AGE:
+            session.flush()
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
-        if getattr(request, "is_passive", False) and session is not None and not session.modified:
+        if session is None:
+            return super().process_response(request, response)
+        if getattr(request, "is_passive", False) and (not session.modified or _only_cache_filled(request, session)):
             patch_vary_headers(response, ("Cookie",))
             return response
+        if not session.is_empty():
+            now = time.time()
+            last_active = session.get(LAST_ACTIVE_KEY)
+            if session.modified or last_active is None or now - last_active >= settings.SESSION_RENEW_SECONDS:
+                session[LAST_ACTIVE_KEY] = int(now)
         return super().process_response(request, response)
+
+
+def _only_cache_filled(request: HttpRequest, session) -> bool:
+    """The request changed nothing in the session but the access facts kept there (filled
+    again after a change of roles): not worth a save, and not activity."""
+    before = getattr(request, "session_before_access_fill", None)
+    if before is None:
+        return False
+    from cloudpeds.accounts.access_cache import SESSION_KEY
+
+    return {key: value for key, value in session.items() if key != SESSION_KEY} == {
+        key: value for key, value in before.items() if key != SESSION_KEY
+    }
 
 
 # C0 control characters and DEL, except tab, line feed and carriage return (typed in text

@@ -24,9 +24,13 @@ made (tasks), not at the top of modules that web requests load.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import logging
 import mimetypes
+import os
+import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
@@ -106,6 +110,59 @@ class StaticOnlyFetcher(URLFetcher):
         return path
 
 
+# --- One font configuration per process ------------------------------------------------------
+#
+# A FontConfiguration copies each @font-face file (two 2.4 MB subsets) into a temporary
+# folder `weasyprint-*` and registers it with Fontconfig; a new one per document re-read and
+# re-copied both (~24 ms), and its folder, removed only when the object is garbage-collected,
+# was often left behind (4.7 MB a PDF on a long-running worker). One configuration per
+# process loads the fonts once; its folder is removed when the process ends (atexit, and
+# Celery's worker_process_shutdown for pool processes, which leave through os._exit).
+# The only @font-face rules are those of templates/pdf/base.html: nothing a person typed can
+# add a font to it.
+
+_font_lock = threading.RLock()
+_font_config: FontConfiguration | None = None
+_font_config_pid: int | None = None
+
+
+def font_configuration() -> FontConfiguration:
+    """This process's FontConfiguration (a new one after a fork, or if its folder vanished)."""
+    global _font_config, _font_config_pid
+    with _font_lock:
+        config = _font_config
+        folder = getattr(config, "_folder", None) if config is not None else None
+        stale = config is None or _font_config_pid != os.getpid() or (folder is not None and not Path(folder).is_dir())
+        if stale:
+            # A forked child must neither use nor remove its parent's folder.
+            _font_config = FontConfiguration()
+            _font_config_pid = os.getpid()
+        return _font_config
+
+
+def font_folder() -> Path | None:
+    """The temporary folder of this process's fonts (None before the first PDF)."""
+    config = _font_config
+    folder = getattr(config, "_folder", None) if config is not None and _font_config_pid == os.getpid() else None
+    return Path(folder) if folder else None
+
+
+def release_fonts(*args: Any, **kwargs: Any) -> None:
+    """Remove this process's font folder (at exit; accepts and ignores signal arguments)."""
+    global _font_config, _font_config_pid
+    with _font_lock:
+        folder = font_folder()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+            _font_config._folder = None  # its __del__ must not remove a later one's
+        if _font_config_pid == os.getpid():
+            _font_config = None
+            _font_config_pid = None
+
+
+atexit.register(release_fonts)
+
+
 def render_pdf(template_name: str, context: dict[str, Any], *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """Render a template (extending pdf/base.html) to PDF bytes.
 
@@ -115,9 +172,18 @@ def render_pdf(template_name: str, context: dict[str, Any], *, fetcher: StaticOn
     html = render_to_string(template_name, context)
     fetcher = fetcher or StaticOnlyFetcher()
     document = HTML(string=html, base_url=static_dir().as_uri() + "/", url_fetcher=fetcher)
-    # A font configuration per document: it holds the @font-face files in a temporary
-    # folder that is removed with it.
-    return document.write_pdf(font_config=FontConfiguration())
+    # Fontconfig and Pango objects are not for two threads at once.
+    with _font_lock:
+        return document.write_pdf(font_config=font_configuration())
+
+
+def warm_up() -> None:
+    """Load WeasyPrint, Pango and the fonts, and lay out one small page, so that the first
+    real PDF of a new worker process is not ~0.4 s slower than the rest."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        render_pdf("pdf/warm_up.html", {})
 
 
 def qr_data_uri(url: str, *, box_size: int = 6, border: int = 2) -> str:

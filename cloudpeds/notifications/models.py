@@ -28,6 +28,8 @@ RESEND_AFTER = timedelta(minutes=1)
 MAX_EMAIL_ATTEMPTS = 10
 # Rows per run of the periodic job, so that one run stays short after a long outage.
 RESEND_BATCH_SIZE = 200
+# The navigation badge shows "99+" beyond 99: counting further is work nobody sees.
+BADGE_CAP = 100
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -39,6 +41,10 @@ class NotificationQuerySet(models.QuerySet):
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
+
+    def capped_count(self, cap: int = BADGE_CAP) -> int:
+        """min(count, cap): the badge's number, from at most `cap` index entries."""
+        return self.order_by().values("pk")[:cap].count()
 
     def email_overdue(self) -> NotificationQuerySet:
         return self.filter(email_status=Notification.EmailStatus.PENDING, created_at__lt=timezone.now() - RESEND_AFTER)

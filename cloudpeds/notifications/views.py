@@ -24,7 +24,7 @@ PAGE_SIZE = 20
 
 
 def _unread_count(request: HttpRequest) -> int:
-    return Notification.objects.visible_to(request.user).unread().count()
+    return Notification.objects.visible_to(request.user).unread().capped_count()
 
 
 @login_required
@@ -38,8 +38,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/inbox.html",
-        # Counted once here for the page and the navigation badge alike.
-        {"page_obj": page, "show_unread": show_unread, "unread_notification_count": _unread_count(request)},
+        # Counted once here, exactly, for the page's own "unread" tab and the navigation badge alike.
+        {
+            "page_obj": page,
+            "show_unread": show_unread,
+            "unread_notification_count": Notification.objects.visible_to(request.user).unread().count(),
+        },
     )
 
 

@@ -49,15 +49,29 @@ class _EqualsAny(Func):
 
 
 class PatientQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PatientQuerySet:
+    def visible_to(self, user, *, one: bool = False) -> PatientQuerySet:
         """The one access rule for a child's record.
 
         Users of the registering hospital, plus anyone given access by a live care-team
         grant (to them personally or to their hospital). Everything that shows patient
         data (pages, fragments, search, downloads, PDFs) goes through here.
+
+        One rule, two query shapes (the same rows; tests/patients/test_visibility_shapes.py):
+
+        - lists (the default): `hospital = x OR id = ANY(ARRAY(the user's grants))`, the
+          array computed once, so a page of children is two index scans;
+        - `one=True`, for one record (a detail page, `.filter(pk=...).exists()`): a
+          correlated EXISTS probing the grant indexes for that child only. The array form
+          would collect every grant of the user and the hospital (tens of thousands for a
+          busy specialist) to check one child; the EXISTS form would probe per row on a list.
         """
         if not user.is_authenticated or user.hospital_id is None:
             return self.none()
+        if one:
+            granted = CareTeamGrant.objects.live().filter(
+                Q(user=user) | Q(hospital_id=user.hospital_id), patient_id=OuterRef("pk")
+            )
+            return self.filter(Q(hospital_id=user.hospital_id) | Exists(granted))
         granted = (
             CareTeamGrant.objects.live()
             .filter(Q(user=user) | Q(hospital_id=user.hospital_id))
@@ -65,6 +79,11 @@ class PatientQuerySet(models.QuerySet):
             .values("patient_id")
         )
         return self.filter(Q(hospital_id=user.hospital_id) | _EqualsAny("pk", ArraySubquery(granted)))
+
+    def is_visible_to(self, user, patient) -> bool:
+        """May `user` see `patient` (an instance or a pk)? One cheap EXISTS."""
+        pk = getattr(patient, "pk", patient)
+        return self.visible_to(user, one=True).filter(pk=pk).exists()
 
     def search(self, text: str) -> PatientQuerySet:
         # Chinese names have no word boundaries and are two to four characters long, so a

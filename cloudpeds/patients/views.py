@@ -31,7 +31,7 @@ def _require_patient_role(request: HttpRequest) -> None:
 
 def _visible_patient(request: HttpRequest, public_id: UUID) -> Patient:
     _require_patient_role(request)
-    patients = Patient.objects.visible_to(request.user).select_related("hospital", "registered_by")
+    patients = Patient.objects.visible_to(request.user, one=True).select_related("hospital", "registered_by")
     return get_object_or_404(patients, public_id=public_id)
 
 

@@ -77,7 +77,7 @@ def _requesting_side(request: HttpRequest, public_id: UUID) -> Consultation:
 
 
 def _own_patient(request: HttpRequest, patient_id: UUID) -> Patient:
-    patients = Patient.objects.visible_to(request.user).filter(hospital_id=request.user.hospital_id)
+    patients = Patient.objects.visible_to(request.user, one=True).filter(hospital_id=request.user.hospital_id)
     return get_object_or_404(patients.select_related("hospital"), public_id=patient_id)
 
 
@@ -315,7 +315,7 @@ def _files_visible(user: User, patient: Patient) -> bool:
     # Files open through the attachments app, which checks access through the child's
     # record. A department specialist sees a case before taking it but gets the record
     # (and so the files) only by taking it.
-    return Patient.objects.visible_to(user).filter(pk=patient.pk).exists()
+    return Patient.objects.is_visible_to(user, patient)
 
 
 # What the handbook's triage records (see Consultation.handbook_context), in words.

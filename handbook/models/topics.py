@@ -19,7 +19,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.files import File
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -262,17 +262,11 @@ class Topic(models.Model):
             return base._copy_as_draft(user)
 
     def record_view(self, on: date | None = None) -> None:
-        """Count one reading of the topic today: one row per topic and day, incremented in SQL."""
-        on = on or timezone.localdate()
-        counter = TopicViewDay.objects.filter(topic=self, day=on)
-        if counter.update(views=F("views") + 1):
-            return
-        try:
-            with transaction.atomic():
-                TopicViewDay.objects.create(topic=self, day=on, views=1)
-        except IntegrityError:
-            # Another request created today's row between our update and insert.
-            counter.update(views=F("views") + 1)
+        """Count one reading of the topic today (one row per topic and day), in batches:
+        see handbook/view_counts.py."""
+        from handbook import view_counts
+
+        view_counts.count_view(self.pk, on or timezone.localdate())
 
 
 # --- Versions ----------------------------------------------------------------------------------

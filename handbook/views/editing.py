@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cloudpeds.accounts.access import requires
 
+from .. import view_counts
 from ..forms.editing import (
     ApproveForm,
     ClassificationRowFormSet,
@@ -78,6 +79,8 @@ def review_due(request: HttpRequest) -> HttpResponse:
 def usage(request: HttpRequest) -> HttpResponse:
     """What is read, what is searched for in vain, and what the triage pathways classified."""
     since = timezone.localdate() - timedelta(days=USAGE_DAYS - 1)
+    # This process's readings not written yet (the others' follow within seconds).
+    view_counts.flush()
     views = list(TopicViewDay.objects.since(since).totals_by_topic()[:USAGE_TOP])
     titles = dict(
         Topic.objects.filter(pk__in=[row["topic_id"] for row in views])

@@ -41,7 +41,7 @@ def _visible_patient(request: HttpRequest, public_id: str | None) -> Patient | N
         UUID(str(public_id))
     except ValueError:
         raise Http404 from None
-    return get_object_or_404(Patient.objects.visible_to(request.user), public_id=public_id)
+    return get_object_or_404(Patient.objects.visible_to(request.user, one=True), public_id=public_id)
 
 
 def _consultation_url(consultation: Consultation) -> str:

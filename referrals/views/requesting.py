@@ -135,7 +135,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
             raise Http404
         return _choose_patient(request)
     patient = get_object_or_404(
-        Patient.objects.visible_to(user).select_related("hospital"), public_id=_uuid_or_404(patient_id)
+        Patient.objects.visible_to(user, one=True).select_related("hospital"), public_id=_uuid_or_404(patient_id)
     )
     if run is not None and run.patient_id not in (None, patient.pk):
         # The triage was about another child: its findings must not start this one's transfer.
@@ -175,7 +175,7 @@ def new_from_consultation(request: HttpRequest, consultation_id: UUID) -> HttpRe
     if consultation.recommendation not in REFERRAL_RECOMMENDATIONS:
         messages.warning(request, _("This consultation's answer does not recommend a referral."))
         return redirect(consultation)
-    patient = get_object_or_404(Patient.objects.visible_to(user), pk=consultation.patient_id)
+    patient = get_object_or_404(Patient.objects.visible_to(user, one=True), pk=consultation.patient_id)
     return _request_form(request, patient, _initial_from_consultation(user, consultation), consultation=consultation)
 
 
@@ -329,7 +329,7 @@ def render_detail(request: HttpRequest, referral: Referral, **forms: Any) -> Htt
     user = request.user
     patient = referral.patient
     log_access(request, patient, AccessEvent.Action.VIEW, referral)
-    files_visible = Patient.objects.visible_to(user).filter(pk=patient.pk).exists()
+    files_visible = Patient.objects.is_visible_to(user, patient)
     files = Attachment.objects.for_source(referral).select_related("uploaded_by")
     events = referral.events.select_related("actor")
     letter = ReferralLetter.objects.filter(referral=referral).first()

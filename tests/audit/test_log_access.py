@@ -105,3 +105,48 @@ def test_addresses_that_do_not_parse_are_not_stored(settings, doctor, child, for
 
     event.refresh_from_db()
     assert event.ip_address == expected
+
+
+# --- No fsync of its own per page (issue 17) ---------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_row_commits_without_waiting_for_the_disk(doctor, child):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        event = log_access(_request(doctor), child, AccessEvent.Action.VIEW)
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    # One transaction of its own: the setting, the row, the commit.
+    assert statements[0] == "BEGIN"
+    assert statements[1] == "SET LOCAL synchronous_commit TO OFF"
+    assert statements[2].startswith('INSERT INTO "audit_accessevent"')
+    assert statements[3] == "COMMIT"
+    # Committed (a new connection sees it) and the setting was for that transaction only.
+    assert AccessEvent.objects.filter(pk=event.pk).exists()
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
+def test_inside_a_transaction_the_row_commits_with_it_and_leaves_its_setting_alone(doctor, child):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        log_access(_request(doctor), child, AccessEvent.Action.VIEW)
+
+    assert [q["sql"] for q in captured.captured_queries if "synchronous_commit" in q["sql"]] == []
+    assert AccessEvent.objects.filter(patient=child, user=doctor).count() == 1
+
+
+def test_every_page_view_of_a_child_still_writes_its_event(client, doctor, child):
+    client.force_login(doctor)
+
+    for _ in range(3):
+        assert client.get(child.get_absolute_url()).status_code == 200
+
+    assert AccessEvent.objects.filter(patient=child, user=doctor, action="view").count() >= 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handbook import view_counts
 from handbook.models import Topic, TopicViewDay
 
 from .conftest import publish, write_draft
@@ -89,6 +90,7 @@ def test_reading_counts_a_view_per_topic_and_day(client, reader, fever):
 
     client.get("/handbook/topics/fever/")
     client.get("/handbook/topics/fever/")
+    view_counts.flush()
 
     assert list(TopicViewDay.objects.values_list("topic__slug", "views")) == [("fever", 2)]
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from handbook import view_counts
 from handbook.models import SearchLog, TopicViewDay
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +17,7 @@ def test_views_are_counted_in_one_row_per_topic_and_day(fever):
     fever.topic.record_view(on=date(2025, 1, 1))
     fever.topic.record_view(on=date(2025, 1, 1))
     fever.topic.record_view(on=date(2025, 1, 2))
+    view_counts.flush()
 
     assert list(TopicViewDay.objects.order_by("day").values_list("day", "views")) == [
         (date(2025, 1, 1), 2),
