@@ -12,10 +12,9 @@ A change is shown two ways: rendered, paragraph by paragraph as a reader sees it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-
-import re
 
 import rjieba
 from django.utils import translation
