@@ -3,18 +3,27 @@
 Texts are compared word by word: rjieba cuts Chinese into words (and keeps every space,
 newline and punctuation mark as a token of its own), so one changed word shows as one
 change instead of a rewritten sentence, and joining the tokens gives back the text.
+
+Both sides are normalised first (line endings, trailing spaces: normalise_text), so a section
+carried over unchanged is unchanged even if one version was stored from a browser's CRLF.
+A change is shown two ways: rendered, paragraph by paragraph as a reader sees it
+(`TextChange.blocks`), and as the word diff of the Markdown source (`TextChange.chunks`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import rjieba
 from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from .models import SectionKind, TopicVersion
+from cloudpeds.core.text import render_markdown
+
+from .models import SectionKind, TopicVersion, normalise_text
 
 LANGUAGES = ("zh", "en")
 
@@ -25,10 +34,19 @@ class Chunk:
     text: str
 
 
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (or list, or table) of the text, rendered as the reader sees it."""
+
+    op: str  # "equal", "insert" or "delete"
+    html: SafeString
+
+
 @dataclass
 class TextChange:
     lang: str
     chunks: list[Chunk]
+    blocks: list[Block] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -82,11 +100,39 @@ def diff_text(old: str, new: str) -> list[Chunk]:
     return chunks
 
 
+_BLANK_LINES = re.compile(r"\n[ \t]*\n+")
+
+
+def _blocks(text: str) -> list[str]:
+    return [block for block in _BLANK_LINES.split(text) if block.strip()]
+
+
+def diff_rendered(old: str, new: str) -> list[Block]:
+    """The new text's paragraphs rendered, with the removed ones of the old text in place."""
+    a, b = _blocks(old), _blocks(new)
+    result: list[Block] = []
+    for op, a1, a2, b1, b2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            result.extend(Block("equal", render_markdown(block)) for block in b[b1:b2])
+            continue
+        result.extend(Block("delete", render_markdown(block)) for block in a[a1:a2])
+        result.extend(Block("insert", render_markdown(block)) for block in b[b1:b2])
+    return result
+
+
+def _text_change(lang: str, old: str, new: str) -> TextChange:
+    old, new = normalise_text(old), normalise_text(new)
+    change = TextChange(lang, diff_text(old, new))
+    if change.changed:
+        change.blocks = diff_rendered(old, new)
+    return change
+
+
 def _part(label: str, anchor: str, old: dict[str, str], new: dict[str, str]) -> PartChange:
     return PartChange(
         label=label,
         anchor=anchor,
-        texts=[TextChange(lang, diff_text(old.get(lang, ""), new.get(lang, ""))) for lang in LANGUAGES],
+        texts=[_text_change(lang, old.get(lang, ""), new.get(lang, "")) for lang in LANGUAGES],
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cloudpeds.core.pdf import bilingual, qr_data_uri, render_pdf
 from cloudpeds.notifications.email import absolute_url
@@ -27,8 +28,17 @@ LABELS = {
     "allergies": _("Allergies"),
     "none_recorded": _("None recorded"),
     "transfer": _("Transfer"),
-    "from": _("From"),
-    "to": _("To"),
+    # Contexts: the bare "From"/"To" are the audit's date filter (起始日期 / 截止日期).
+    "from": pgettext_lazy("referral: the sending hospital", "From"),
+    "to": pgettext_lazy("referral: the receiving hospital", "To"),
+    "guardians": _("Guardians"),
+    "relation": _("Relation"),
+    "telephone": _("Telephone"),
+    "no_guardian": _("No guardian recorded"),
+    "where_to_go": _("Where to go"),
+    "hospital": _("Hospital"),
+    "ward": _("Ward"),
+    "arrival_note": _("Note from the transfer administrator"),
     "direction": _("Direction"),
     "urgency": _("Urgency"),
     "transport": _("Transport"),
@@ -73,11 +83,20 @@ def letter_context(referral: Referral) -> dict:
         "labels": fields,
         "reservation": reservation,
         "follow_ups": list(referral.follow_ups.all()) if referral.is_follow_up else [],
+        "guardians": [
+            {"guardian": guardian, "relation": bilingual(guardian.get_relation_display)}
+            for guardian in patient.guardians.all()
+        ],
+        # The administrator's note on approval is what the family must do on arrival
+        # ("请于明日上午9-11点到住院处办理入院"); a rejection's comment is not for the letter.
+        "arrival_note": referral.decision_note if referral.decided_at and not referral.reject_reason else "",
         "vitals": [
             (bilingual(_("Temperature")), referral.temperature_c, "°C"),
             (bilingual(_("Heart rate")), referral.heart_rate, "/min"),
             (bilingual(_("Respiratory rate")), referral.respiratory_rate, "/min"),
-            (bilingual(_("SpO₂")), referral.spo2, "%"),
+            # The Chinese is the name, the English the abbreviation (the subscript two is
+            # not in the embedded font): printed "血氧饱和度 SpO₂ SpO₂" with the plain label.
+            (bilingual(pgettext_lazy("bilingual document", "SpO2")), referral.spo2, "%"),
             (bilingual(_("Weight")), referral.weight_kg, "kg"),
         ],
         "sending_hospital": referral.sending_hospital,

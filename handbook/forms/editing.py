@@ -8,7 +8,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import VIDEO_TYPES, AgeBand, ClassificationRow, Section, Topic, TopicVersion
+from ..models import VIDEO_TYPES, AgeBand, ClassificationRow, Section, Topic, TopicVersion, normalise_text
 
 _DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_VIDEO_BYTES = 1024 * 1024 * 1024
@@ -36,7 +36,18 @@ class TopicSettingsForm(_AgeBandsMixin):
         fields = ["symptom", "age_bands", "order", "is_demo"]
 
 
-class VersionForm(forms.ModelForm):
+class _NormalisedTextsMixin(forms.ModelForm):
+    """Texts as they are stored: browsers submit textareas with CRLF (normalise_text)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = normalise_text(value)
+        return cleaned
+
+
+class VersionForm(_NormalisedTextsMixin):
     class Meta:
         model = TopicVersion
         fields = [
@@ -85,7 +96,7 @@ class VersionForm(forms.ModelForm):
         return version
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(_NormalisedTextsMixin):
     class Meta:
         model = Section
         fields = ["body_zh", "body_en", "video_start_seconds"]
@@ -105,7 +116,7 @@ SectionFormSet = inlineformset_factory(
 )
 
 
-class ClassificationRowForm(forms.ModelForm):
+class ClassificationRowForm(_NormalisedTextsMixin):
     class Meta:
         model = ClassificationRow
         fields = [

@@ -2,7 +2,15 @@
 # versions share); add a submodule's names below.
 from .dosing import Dose, DosingRule, Drug, DrugDoses, Formulation, weight_problem
 from .pathways import HandoverError, Pathway, PathwayVersion, PathwayVersionEvent, TriageRun
-from .review import OPEN_STATUSES, READABLE_STATUSES, EventKind, HandbookError, VersionStatus, is_editor
+from .review import (
+    OPEN_STATUSES,
+    READABLE_STATUSES,
+    EventKind,
+    HandbookError,
+    VersionStatus,
+    is_editor,
+    normalise_text,
+)
 from .topics import (
     VIDEO_TYPES,
     AgeBand,
@@ -58,6 +66,7 @@ __all__ = [
     "TriageRun",
     "VersionStatus",
     "is_editor",
+    "normalise_text",
     "review_date_after",
     "weight_problem",
 ]

@@ -58,6 +58,18 @@ class HandbookError(Exception):
     """A transition refused for a reason the editor can act on; the message is shown."""
 
 
+def normalise_text(text: str) -> str:
+    """An editor's text as stored and compared: LF line endings (browsers submit textareas
+    with CRLF), no spaces at the ends of lines, no blank lines at the end.
+
+    Without it a version saved from the browser differs from the one before in every section
+    it carried over unchanged, and "what changed" marks them all as changed. (A Markdown hard
+    break written as two trailing spaces is lost; the handbook's texts use paragraphs.)
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip(" \t") for line in lines).rstrip("\n")
+
+
 def is_editor(user: User) -> bool:
     """The handbook editors' predicate: views (@requires), templates and models ask this."""
     return bool(user.is_authenticated and user.has_role(Role.HANDBOOK_EDITOR))

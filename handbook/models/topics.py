@@ -43,6 +43,7 @@ from .review import (
     VersionEvent,
     VersionStatus,
     is_editor,
+    normalise_text,
 )
 
 REVIEW_INTERVAL_YEARS = 2
@@ -442,9 +443,11 @@ class TopicVersion(ReviewedVersion):
             locked = self._locked()
             if not locked.can_edit(user):
                 raise HandbookError(_("Only the author can change this draft."))
+            # Every text normalised on the way in (normalise_text): the stored version is
+            # what the next one is compared against.
             for name in TEXT_FIELDS:
-                setattr(locked, name, getattr(content, name))
-            locked.change_note = content.change_note
+                setattr(locked, name, normalise_text(getattr(content, name)))
+            locked.change_note = normalise_text(content.change_note)
             if video is not None:
                 extension = video.name.rsplit(".", 1)[-1].lower()
                 locked.video.save(f"lecture.{extension}", video, save=False)
@@ -456,12 +459,16 @@ class TopicVersion(ReviewedVersion):
             sections = list(locked.sections.all())
             for section in sections:
                 text = content.section(section.kind)
-                section.body_zh, section.body_en = text.body_zh, text.body_en
+                section.body_zh, section.body_en = normalise_text(text.body_zh), normalise_text(text.body_en)
                 section.video_start_seconds = text.video_start_seconds
             Section.objects.bulk_update(sections, ["body_zh", "body_en", "video_start_seconds"])
             locked.classification_rows.all().delete()
             ClassificationRow.objects.bulk_create(
-                ClassificationRow(version=locked, position=index, **asdict(row))
+                ClassificationRow(
+                    version=locked,
+                    position=index,
+                    **{name: normalise_text(value) for name, value in asdict(row).items()},
+                )
                 for index, row in enumerate(content.rows, 1)
             )
         self.refresh_from_db()

@@ -9,12 +9,14 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
+from cloudpeds.attachments.models import Attachment
 from cloudpeds.core.tasks import generate_pdf
 from consultations import reports
-from consultations.models import Consultation, ConsultationError, ConsultationReport
-from tests.factories import ConsultationFactory, PatientFactory
+from consultations.models import Consultation, ConsultationError, ConsultationReport, Message
+from tests.factories import AttachmentFactory, ConsultationFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +202,66 @@ def test_a_report_for_an_earlier_status_is_replaced_after_the_new_one_is_recorde
     assert report.status_at_generation == "closed"
     assert report.file.name != old
     assert stored(media_root) == [media_root / report.file.name]
+
+
+def test_the_pdf_carries_the_thread_the_files_the_flags_and_the_times(answered, report, doctor, specialist, media_root):
+    """The report is the record of the advice: the whole conversation in order, the files by
+    name and date, the "abnormal for age" flags of the case page, both doctors and the times."""
+    doctor.title = "主治医师"
+    doctor.save(update_fields=["title"])
+    at = answered.submitted_at
+    Consultation.objects.filter(pk=answered.pk).update(
+        status="closed",
+        claimed_at=at + timedelta(hours=1),
+        closed_at=at + timedelta(days=1),
+        respiratory_rate=52,  # fast breathing for a child of 1-5 years (40 or more)
+        advice_adopted="fully",
+    )
+    asked = Message.objects.create(
+        consultation=answered,
+        author=specialist,
+        body="请补充未吸氧时的血氧饱和度及喘息史",
+        is_info_request=True,
+        created_at=at + timedelta(hours=2),
+    )
+    reply = Message.objects.create(
+        consultation=answered,
+        author=doctor,
+        body="未吸氧 SpO₂ 94%, 既往无喘息史; 胸片示右下肺斑片影",
+        created_at=at + timedelta(hours=3),
+    )
+    Message.objects.create(
+        consultation=answered, author=specialist, body="收到, 稍后给出意见", created_at=at + timedelta(hours=4)
+    )
+    AttachmentFactory(patient=answered.patient, uploaded_by=doctor, kind="xray_photo", source=reply)
+    case_file = AttachmentFactory(patient=answered.patient, uploaded_by=doctor, kind="lab_report", source=answered)
+    Attachment.objects.filter(pk=case_file.pk).update(uploaded_at=at)
+    answered.patient.date_of_birth = timezone.localdate(at) - timedelta(days=3 * 365)
+    answered.patient.save(update_fields=["date_of_birth"])
+
+    report.generate_pdf()
+
+    text = pdf_text(ConsultationReport.objects.get(consultation=answered))
+    compact = " ".join(text.split())
+    # The thread in order: the request for information, the requester's reply, the message.
+    positions = [
+        compact.find(words)
+        for words in ["请补充未吸氧时的血氧饱和度及喘息史", "胸片示右下肺斑片影", "收到, 稍后给出意见"]
+    ]
+    assert -1 not in positions and positions == sorted(positions)
+    assert "Information requested" in compact and "Information provided" in compact
+    assert asked.body in text.replace("\n", "")
+    # The files by name, kind and date.
+    assert compact.count("皮疹.png") >= 2  # one under the reply, and two rows in the list
+    assert "Photo of an X-ray film" in compact and "Lab report" in compact
+    assert "2025-03-03 09:00" in compact
+    # The flag the case page shows.
+    assert "abnormal for age" in compact and "fast breathing" in compact
+    # SpO₂ once per language, not "血氧饱和度 SpO2 (%) SpO2 (%)".
+    assert "SpO2 (%) SpO2" not in compact
+    # Both doctors with titles and hospitals; the times of request, taking, answer and close.
+    assert doctor.display_name in compact and "主治医师" in compact
+    assert specialist.display_name in compact and "主任医师" in compact
+    assert "杨浦区中心医院" in compact and "新华医院" in compact
+    for moment in ["2025-03-03 10:00", "2025-03-03 14:30", "2025-03-04 09:00"]:
+        assert moment in compact
