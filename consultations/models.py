@@ -514,6 +514,13 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.due_at = now + timedelta(hours=ResponseTarget.hours_for(locked.department.specialty, locked.urgency))
             locked.save()
             locked._record(user, "submitted", Status.DRAFT)
+            # The weight and height typed for the specialist are the child's measurements too.
+            locked.patient.record_measurement(
+                recorded_by=user,
+                measured_on=timezone.localdate(now),
+                weight_kg=locked.weight_kg,
+                height_cm=locked.height_cm,
+            )
             locked._notify(locked._department_specialists(), "consultations.submitted", user)
             locked._attach(user, attachments, file_kind)
         self.refresh_from_db()
