@@ -199,16 +199,20 @@ class ConsultationQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def queue_for(self, department: Department) -> ConsultationQuerySet:
-        """A specialty's queue: overdue first, then by due time."""
+        """A specialty's queue: overdue first, then by due time; cases waiting for the
+        requesting doctor's reply last, since no specialist can act on them now."""
         return (
             self.filter(department=department, status__in=OPEN_STATUSES)
             .annotate(
                 is_overdue=models.ExpressionWrapper(
                     Q(due_at__lt=timezone.now(), paused_since__isnull=True), output_field=models.BooleanField()
-                )
+                ),
+                is_waiting=models.ExpressionWrapper(
+                    Q(status=Status.INFO_REQUESTED), output_field=models.BooleanField()
+                ),
             )
             # pk last: cases due at the same moment keep one order, so pages do not overlap.
-            .order_by("-is_overdue", "due_at", "pk")
+            .order_by("is_waiting", "-is_overdue", "due_at", "pk")
         )
 
     def assigned_to_user(self, user: User) -> ConsultationQuerySet:
@@ -343,6 +347,11 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("consultations:detail", args=[self.public_id])
+
+    @property
+    def question_first_line(self) -> str:
+        """The clinical question's first non-empty line: what a queue row shows of it."""
+        return next((line.strip() for line in self.question.splitlines() if line.strip()), "")
 
     # --- Clock ---------------------------------------------------------------------------
 
@@ -505,6 +514,13 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.due_at = now + timedelta(hours=ResponseTarget.hours_for(locked.department.specialty, locked.urgency))
             locked.save()
             locked._record(user, "submitted", Status.DRAFT)
+            # The weight and height typed for the specialist are the child's measurements too.
+            locked.patient.record_measurement(
+                recorded_by=user,
+                measured_on=timezone.localdate(now),
+                weight_kg=locked.weight_kg,
+                height_cm=locked.height_cm,
+            )
             locked._notify(locked._department_specialists(), "consultations.submitted", user)
             locked._attach(user, attachments, file_kind)
         self.refresh_from_db()

@@ -12,13 +12,16 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from cloudpeds.accounts.roles import Role
+from cloudpeds.core.worklist import work_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The role's home: what needs this person now (the work list), then the role's pages."""
     role = request.user.primary_role
     template = f"home/{role}.html" if role else "home/no_role.html"
-    return render(request, template, {"role": Role(role) if role else None})
+    context = {"role": Role(role) if role else None, "work": work_for(request.user)}
+    return render(request, template, context)
 
 
 @require_POST

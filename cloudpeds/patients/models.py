@@ -198,6 +198,33 @@ class Patient(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("patients:detail", args=[self.public_id])
 
+    def record_measurement(
+        self, *, recorded_by, measured_on: date, weight_kg: Decimal | None = None, height_cm: Decimal | None = None
+    ) -> GrowthMeasurement | None:
+        """A weight or height entered anywhere (a consultation, a referral) lands on the child's
+        growth record once: the same values on the same day are not recorded twice, and a value
+        outside the growth record's plausible range is left out rather than stored.
+        Returns the measurement, or None when there was nothing (plausible) to record."""
+        if weight_kg is None and height_cm is None:
+            return None
+        measurement = GrowthMeasurement(
+            patient=self, measured_on=measured_on, weight_kg=weight_kg, height_cm=height_cm, recorded_by=recorded_by
+        )
+        try:
+            measurement.full_clean(exclude=["recorded_by"])
+        except ValidationError:
+            return None
+        with transaction.atomic():
+            # The patient row is locked: two submits at once record one measurement.
+            Patient.objects.select_for_update().filter(pk=self.pk).first()
+            existing = GrowthMeasurement.objects.filter(
+                patient=self, measured_on=measured_on, weight_kg=weight_kg, height_cm=height_cm
+            ).first()
+            if existing is not None:
+                return existing
+            measurement.save()
+        return measurement
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.date_of_birth and self.date_of_birth > timezone.localdate():

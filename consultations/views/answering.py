@@ -54,7 +54,8 @@ ASSIGN, REDIRECT, DECLINE, INFO, ANSWER = "assign", "redirect", "decline", "info
 @requires(can_see_queue)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    """A specialty's open cases, overdue first, then by due time; and the specialist's own."""
+    """A specialty's open cases, overdue first, then by due time, those waiting for the
+    requesting doctor last; and, apart, the specialist's own."""
     user = request.user
     departments = queue_departments(user)
     form = QueueForm(request.GET or None, departments=departments)
@@ -63,7 +64,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         # A specialist lands on their own department; a group administrator on the first one.
         department = next((d for d in departments if d.pk == user.department_id), None) or departments.first()
     visible = Consultation.objects.overseen_by(user)
-    cases = visible.none() if department is None else visible.queue_for(department)
+    # The specialist's own cases are listed once, under "my cases", not in the queue too.
+    cases = visible.none() if department is None else visible.queue_for(department).exclude(assigned_to=user)
     page = Paginator(_with_row_columns(cases), PAGE_SIZE).get_page(request.GET.get("page"))
     mine = Paginator(_with_row_columns(visible.assigned_to_user(user)), PAGE_SIZE).get_page(request.GET.get("mine"))
     context = {

@@ -239,6 +239,41 @@ def test_the_query_count_does_not_grow_with_the_queue(client, specialist, doctor
     _fill(specialist, patients, specialist.department, 990, start=10)
     large, large_page = _queries(client)
 
-    assert len(row_ids(small_page)) == 10 + 1  # the queue, and my one case again under "my cases"
+    assert len(row_ids(small_page)) == 9 + 1  # the queue, and my one case under "my cases" only
     assert len(row_ids(large_page)) == 25 + 25
     assert small == large
+
+
+def test_a_row_shows_the_clinical_questions_first_line(client, specialist, patient):
+    case(patient, specialist.department, due_in_hours=5, question="\n反复咳嗽3周，夜间加重\n既往史：湿疹")
+    client.force_login(specialist)
+
+    page = client.get(QUEUE).content.decode()
+
+    assert '<td class="small" data-testid="question">反复咳嗽3周，夜间加重</td>' in page
+    assert "既往史" not in page
+
+
+def test_cases_waiting_for_the_requesting_doctor_leave_the_top(client, specialist, colleague, patient):
+    waiting = case(patient, specialist.department, due_in_hours=-2)
+    waiting.claim(colleague)
+    waiting.request_info(colleague, "请提供胸片")
+    later = case(patient, specialist.department, due_in_hours=30)
+    client.force_login(specialist)
+
+    page = client.get(QUEUE).content.decode()
+
+    assert row_ids(page) == [str(later.public_id), str(waiting.public_id)]
+
+
+def test_my_own_case_is_listed_once_under_my_cases(client, specialist, patient):
+    mine = case(patient, specialist.department, due_in_hours=5)
+    mine.claim(specialist)
+    other = case(patient, specialist.department, due_in_hours=6)
+    client.force_login(specialist)
+
+    page = client.get(QUEUE).content.decode()
+
+    queue_section, my_section = page.split('id="mine-title"', 1)
+    assert row_ids(queue_section) == [str(other.public_id)]
+    assert row_ids(my_section) == [str(mine.public_id)]

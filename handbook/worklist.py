@@ -1,0 +1,41 @@
+"""The handbook on the home page's work list (cloudpeds.core.worklist).
+
+Editors: reviews waiting for them (topics and pathways written by someone else), their own
+drafts, their own versions awaiting a colleague's review, and topics past their review date.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cloudpeds.core.worklist import WorkItem
+
+from .models import PathwayVersion, Topic, TopicVersion, VersionStatus, is_editor
+
+
+def work_items(user) -> list[WorkItem]:
+    if not is_editor(user):
+        return []
+    editor = reverse("handbook:editor")
+    mine = TopicVersion.objects.filter(author=user).aggregate(
+        drafts=Count("pk", filter=Q(status=VersionStatus.DRAFT)),
+        in_review=Count("pk", filter=Q(status=VersionStatus.IN_REVIEW)),
+    )
+    reviews = TopicVersion.objects.awaiting_review_by(user).count()
+    pathway_reviews = PathwayVersion.objects.awaiting_review_by(user).count()
+    return [
+        WorkItem(_("Topics waiting for your review"), reviews, editor, "bi-clipboard-check", urgent=True),
+        WorkItem(
+            _("Pathways waiting for your review"), pathway_reviews, reverse("handbook:pathway_list"), "bi-diagram-3"
+        ),
+        WorkItem(_("Your drafts"), mine["drafts"], editor, "bi-pencil-square"),
+        WorkItem(_("Your topics awaiting review"), mine["in_review"], editor, "bi-hourglass"),
+        WorkItem(
+            _("Topics past their review date"),
+            Topic.objects.due_for_review().count(),
+            reverse("handbook:review_due"),
+            "bi-calendar-x",
+        ),
+    ]

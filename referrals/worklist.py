@@ -1,0 +1,78 @@
+"""Referrals on the home page's work list (cloudpeds.core.worklist).
+
+The doctor: down-referrals to acknowledge, follow-ups due within a week. The transfer
+administrator: incoming requests (emergencies apart), transfers on their way, free beds.
+The group administrator: lapsed follow-ups across the group, opening the metrics.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cloudpeds.core.worklist import WorkItem
+
+from .models import (
+    FollowUpItem,
+    Referral,
+    Status,
+    Urgency,
+    departments_with_capacity,
+    is_transfer_admin,
+    sees_whole_group,
+)
+
+
+def work_items(user) -> list[WorkItem]:
+    items: list[WorkItem] = []
+    if user.is_doctor and user.hospital_id is not None:
+        visible = Referral.objects.visible_to(user)
+        to_acknowledge = visible.filter(receiving_hospital_id=user.hospital_id, status=Status.SENT).count()
+        follow_ups = FollowUpItem.objects.filter(
+            referral__in=visible.filter(receiving_hospital_id=user.hospital_id),
+            state=FollowUpItem.State.PENDING,
+            due_on__lte=timezone.localdate() + timedelta(days=7),
+        ).count()
+        items += [
+            WorkItem(
+                _("Children sent back to you for follow-up"),
+                to_acknowledge,
+                reverse("referrals:list") + "?" + urlencode({"status": Status.SENT}),
+                "bi-arrow-down-circle",
+                urgent=True,
+            ),
+            WorkItem(_("Follow-ups due this week"), follow_ups, reverse("referrals:index"), "bi-calendar-check"),
+        ]
+    if is_transfer_admin(user):
+        visible = Referral.objects.visible_to(user)
+        incoming = visible.queue_for(user.hospital_id).aggregate(
+            emergency=Count("pk", filter=Q(urgency=Urgency.EMERGENCY)), total=Count("pk")
+        )
+        arriving = visible.awaiting_arrival(user.hospital_id).count()
+        free = sum(max(department.free, 0) for department in departments_with_capacity(user.hospital))
+        queue = reverse("referrals:queue")
+        items += [
+            WorkItem(
+                _("Emergency transfer requests"), incoming["emergency"], queue, "bi-exclamation-octagon", urgent=True
+            ),
+            WorkItem(_("Transfer requests to decide"), incoming["total"], queue, "bi-inboxes"),
+            WorkItem(_("Children on their way to you"), arriving, queue + "#arriving-heading", "bi-truck"),
+            WorkItem(_("Free beds"), free, reverse("referrals:capacity"), "bi-hospital"),
+        ]
+    if sees_whole_group(user) and not user.is_doctor:
+        lapsed = FollowUpItem.objects.lapsed().count()
+        items.append(
+            WorkItem(
+                _("Lapsed follow-ups across the group"),
+                lapsed,
+                reverse("referrals:metrics"),
+                "bi-calendar-x",
+                urgent=True,
+            )
+        )
+    return items

@@ -1,0 +1,120 @@
+"""Every main page of every role fits a 390 × 844 phone: no sideways scrolling (issue 12).
+
+Each demo account opens its pages in a phone-sized browser; the page must not be wider than
+the window (`document.documentElement.scrollWidth <= innerWidth`). The accounts are signed
+in with a session made by Django's test client, so the two-factor administrators need no
+code here (their sign-in is the referral journey's subject).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from playwright.sync_api import Browser, Page
+
+from cloudpeds.accounts.models import User
+from cloudpeds.patients.models import Patient
+from consultations.models import Consultation
+from referrals.models import Referral
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+COMMON = ["/", "/notifications/", "/handbook/", "/training/"]
+
+PAGES: dict[str, list[str]] = {
+    "dr.yangpu": [
+        "/patients/",
+        "/patients/new/",
+        "/consultations/",
+        "/consultations/new/",
+        "/referrals/",
+        "/referrals/all/",
+        "/referrals/new/",
+        "/handbook/triage/",
+        "/training/certificates/",
+        "{consultation}",
+        "{referral}",
+        "{patient}",
+    ],
+    "spec.resp": [
+        "/patients/",
+        "/consultations/",
+        "/consultations/queue/",
+        "/consultations/conferences/",
+        "/consultations/metrics/",
+        "/referrals/",
+        "/referrals/all/",
+        "{consultation}",
+        "{referral}",
+    ],
+    "admin.xinhua": [
+        "/patients/",
+        "/referrals/",
+        "/referrals/queue/",
+        "/referrals/all/",
+        "/referrals/beds/",
+        "/referrals/metrics/",
+        "{referral}",
+    ],
+    "trainer": ["/training/manage/", "/training/certificates/manage/"],
+    "editor": ["/handbook/editor/", "/handbook/editor/review-due/", "/handbook/editor/usage/", "/handbook/pathways/"],
+    "director": [
+        "/consultations/",
+        "/consultations/metrics/",
+        "/referrals/",
+        "/referrals/metrics/",
+        "/audit/",
+    ],
+}
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def _phone_page(browser: Browser, base: str, username: str) -> Page:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    # Not is_mobile: a mobile viewport widens the window to fit a too-wide page, and the
+    # comparison below could then never fail.
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
+    return context.new_page()
+
+
+def _records(username: str) -> dict[str, str]:
+    user = User.objects.get(username=username)
+    consultation = Consultation.objects.visible_to(user).order_by("-pk").first()
+    referral = Referral.objects.visible_to(user).order_by("-pk").first()
+    patient = Patient.objects.visible_to(user).order_by("-pk").first()
+    return {
+        "consultation": consultation.get_absolute_url() if consultation else "/consultations/",
+        "referral": referral.get_absolute_url() if referral else "/referrals/",
+        "patient": patient.get_absolute_url() if patient else "/patients/",
+    }
+
+
+def test_every_main_page_of_every_role_fits_a_phone(live_server, demo, page: Page):
+    browser = page.context.browser
+    too_wide = []
+    for username, paths in PAGES.items():
+        phone = _phone_page(browser, live_server.url, username)
+        records = _records(username)
+        for path in COMMON + paths:
+            url = path.format(**records)
+            response = phone.goto(f"{live_server.url}{url}")
+            assert response is not None and response.status == 200, (username, url, response and response.status)
+            assert "/accounts/login/" not in phone.url, (username, url)
+            widths = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert widths[1] == PHONE["width"], widths
+            if widths[0] > widths[1]:
+                too_wide.append((username, url, widths[0]))
+        phone.context.close()
+    assert too_wide == []
