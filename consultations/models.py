@@ -35,14 +35,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from cloudpeds.accounts.models import Department, Hospital, User
+from cloudpeds.accounts.models import Department, Hospital, TitleGrade, User
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
-from cloudpeds.patients.models import Patient
+from cloudpeds.patients.models import Patient, ServiceConsent
 
 from .vitals import VITAL_FIELDS, readings
 
@@ -183,8 +183,14 @@ class ConsultationQuerySet(models.QuerySet):
             return self.none()
         rule = Q(requesting_hospital_id=user.hospital_id)
         if user.has_role(Role.SPECIALIST) and user.department_id:
-            rule |= Q(department_id=user.department_id) & ~Q(status=Status.DRAFT)
-            rule |= Q(assigned_to=user)
+            # A withdrawn remote-service consent stops the sharing: the department no longer
+            # sees the case (the requesting hospital keeps it, it is their record).
+            rule |= (
+                Q(department_id=user.department_id)
+                & ~Q(status=Status.DRAFT)
+                & Q(service_consent__withdrawn_at__isnull=True)
+            )
+            rule |= Q(assigned_to=user) & Q(service_consent__withdrawn_at__isnull=True)
         return self.filter(rule)
 
     def overseen_by(self, user: User) -> ConsultationQuerySet:
@@ -258,6 +264,9 @@ class Consultation(ReloadableStatusMixin, models.Model):
         Department, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("specialty asked")
     )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    # The invitation (远程医疗邀请, issue 15 point 2): what is asked of whom. The specialty is
+    # `department`; the title, where chosen, is the lowest rung that may accept.
+    invited_title = models.CharField(_("invited doctor's title"), max_length=20, choices=TitleGrade.choices, blank=True)
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True)
 
     # The case
@@ -277,6 +286,16 @@ class Consultation(ReloadableStatusMixin, models.Model):
     # Set when the consultation was started from a handbook triage: the answers, the
     # classification, the thresholds that fired and the handbook version.
     handbook_context = models.JSONField(_("from the handbook"), null=True, blank=True)
+
+    # The remote-service consent it was sent under (issue 15): set on submission.
+    service_consent = models.ForeignKey(
+        ServiceConsent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("remote-service consent"),
+    )
 
     # The clock
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -381,6 +400,12 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     # --- Who may do what -----------------------------------------------------------------
 
+    @property
+    def consent_in_force(self) -> bool:
+        """Its remote-service consent is not withdrawn. submit() refuses a case without one;
+        a case sent before consents were recorded (no row) is not stopped retroactively."""
+        return self.service_consent_id is None or self.service_consent.withdrawn_at is None
+
     def _is_requesting_doctor(self, user: User) -> bool:
         return user.is_authenticated and user.hospital_id == self.requesting_hospital_id and user.is_doctor
 
@@ -391,6 +416,11 @@ class Consultation(ReloadableStatusMixin, models.Model):
         return self.status == Status.DRAFT and self._is_requesting_doctor(user)
 
     def can_claim(self, user: User) -> bool:
+        """Accept the invitation: a verified specialist of the department asked (a case that
+        names a title is refused in claim(), with the reason, to one below it)."""
+        return self._waiting_for(user) and user.is_verified_specialist
+
+    def _waiting_for(self, user: User) -> bool:
         return self.status == Status.SUBMITTED and self._is_department_specialist(user)
 
     def can_act_as_specialist(self, user: User) -> bool:
@@ -398,13 +428,13 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     def can_assign(self, user: User) -> bool:
         """Any specialist of the department may hand a waiting case to a colleague of it."""
-        return self.can_claim(user)
+        return self._waiting_for(user)
 
     def can_redirect(self, user: User) -> bool:
-        return self.can_act_as_specialist(user) or self.can_claim(user)
+        return self.can_act_as_specialist(user) or self._waiting_for(user)
 
     def can_decline(self, user: User) -> bool:
-        return self.can_act_as_specialist(user) or self.can_claim(user)
+        return self.can_act_as_specialist(user) or self._waiting_for(user)
 
     def is_specialist_side(self, user: User) -> bool:
         """Works on this case as a specialist (the department asked, or the one assigned),
@@ -499,7 +529,13 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 raise ConsultationError(
                     _("Record the guardian's consent to share the record before asking a specialist.")
                 )
+            consent = locked.patient.active_service_consent()
+            if consent is None:
+                raise ConsultationError(
+                    _("Record the guardian's consent to the remote consultation before sending the case.")
+                )
             now = timezone.now()
+            locked.service_consent = consent
             locked._to_submitted()
             locked.submitted_at = now
             locked.due_at = now + timedelta(hours=ResponseTarget.hours_for(locked.department.specialty, locked.urgency))
@@ -522,6 +558,17 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 raise ConsultationError(_("Another specialist has already taken this case."))
             if not locked._is_department_specialist(user):
                 raise ConsultationError(_("Only a specialist of the department asked can take this case."))
+            if not locked.consent_in_force:
+                raise ConsultationError(_("The guardian has withdrawn consent to the remote consultation."))
+            if not user.is_verified_specialist:
+                raise ConsultationError(
+                    _("Only a specialist whose licence and title a group administrator has verified can take a case.")
+                )
+            if locked.invited_title and not user.holds_title(locked.invited_title):
+                raise ConsultationError(
+                    _("This invitation is for a %(title)s or above.")
+                    % {"title": TitleGrade(locked.invited_title).label}
+                )
             if assigned_by is not None and not locked._is_department_specialist(assigned_by):
                 raise ConsultationError(_("Only a specialist of the department can assign its cases."))
             locked._to_claimed()
@@ -591,6 +638,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked = self._locked()
             if not locked.can_redirect(user):
                 raise ConsultationError(_("Only the department's specialists can redirect this case."))
+            if not reason.strip():
+                raise ConsultationError(_("Say why the case goes to another specialty."))
             if department.pk == locked.department_id or not department.hospital.is_lead:
                 raise ConsultationError(_("Choose another specialty of the lead hospital."))
             from_status = locked.status
@@ -625,6 +674,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 raise ConsultationError(_("Only the department's specialists can decline this case."))
             if reason not in DeclineReason.values:
                 raise ConsultationError(_("Choose a reason."))
+            if reason == DeclineReason.OTHER and not comment.strip():
+                raise ConsultationError(_("Say why the invitation is declined."))
             from_status = locked.status
             locked._to_declined()
             locked.decline_reason = reason
@@ -727,6 +778,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     # What the requesting doctor writes while the case is a draft.
     DRAFT_FIELDS = (
         "department",
+        "invited_title",
         "urgency",
         "question",
         "history",
