@@ -17,6 +17,9 @@ the requesting doctor's information (pauses). `due_at` moves forward by each pau
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -711,6 +714,13 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 raise ConsultationError(_("Only the specialist handling this case can answer it."))
             if recommendation not in Recommendation.values:
                 raise ConsultationError(_("Choose a recommendation."))
+            if not user.is_verified_specialist:
+                raise ConsultationError(
+                    _(
+                        "Only a specialist whose licence and title a group administrator has verified"
+                        " can sign an opinion."
+                    )
+                )
             locked._to_answered()
             locked.assessment = assessment
             locked.recommendation = recommendation
@@ -719,6 +729,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.follow_up_days = follow_up_days
             locked.answered_at = timezone.now()
             locked.save()
+            # The answer is the signed opinion report (issue 15): signed as it is saved.
+            OpinionSignature.sign(locked, user)
             locked._record(user, "answered", Status.CLAIMED)
             locked._notify(
                 locked._requesting_doctors(),
@@ -933,6 +945,80 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 report.save(update_fields=["requested_at"])
             report.queue_pdf()
         return report
+
+
+class OpinionSignature(models.Model):
+    """The specialist's electronic signature of the opinion (issue 15 point 3): who (name,
+    title, licence number, hospital as they were at signing), when, and the SHA-256 of the
+    opinion's content. The PDF shows it; `is_intact()` recomputes the hash from the case as
+    it is now, so any later change to what was signed is evident."""
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.PROTECT, related_name="signature")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_name = models.CharField(_("signed by"), max_length=150)
+    signer_title = models.CharField(_("title"), max_length=60)
+    signer_licence_number = models.CharField(_("practitioner licence number"), max_length=40)
+    signer_hospital = models.CharField(_("hospital"), max_length=120)
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    content_sha256 = models.CharField(_("SHA-256 of the opinion"), max_length=64)
+
+    class Meta:
+        verbose_name = _("opinion signature")
+        verbose_name_plural = _("opinion signatures")
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} {self.signed_at:%Y-%m-%d %H:%M} {self.content_sha256[:12]}"
+
+    @staticmethod
+    def content_of(consultation: Consultation, *, signer_licence_number: str, signed_at: datetime) -> bytes:
+        """What is signed, canonically: the case's identity, the question asked, the opinion
+        and who signs it. Sorted keys, no whitespace, UTF-8: the same case gives the same bytes."""
+        content = {
+            "consultation": str(consultation.public_id),
+            "patient": str(consultation.patient.public_id),
+            "requested_by": consultation.requested_by_id,
+            "question": consultation.question,
+            "assessment": consultation.assessment,
+            "recommendation": consultation.recommendation,
+            "plan": consultation.plan,
+            "family_advice": consultation.family_advice,
+            "follow_up_days": consultation.follow_up_days,
+            "answered_at": consultation.answered_at.isoformat() if consultation.answered_at else None,
+            "specialist": consultation.assigned_to_id,
+            "licence_number": signer_licence_number,
+            "signed_at": signed_at.isoformat(),
+        }
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def sign(cls, consultation: Consultation, signer: User) -> OpinionSignature:
+        """Inside the answering transaction: a verified specialist only."""
+        if not signer.is_verified_specialist:
+            raise ConsultationError(
+                _("Only a specialist whose licence and title a group administrator has verified can sign an opinion.")
+            )
+        signed_at = timezone.now()
+        digest = hashlib.sha256(
+            cls.content_of(consultation, signer_licence_number=signer.licence_number, signed_at=signed_at)
+        ).hexdigest()
+        return cls.objects.create(
+            consultation=consultation,
+            signer=signer,
+            signer_name=signer.display_name,
+            signer_title=signer.title_display,
+            signer_licence_number=signer.licence_number,
+            signer_hospital=signer.hospital.name_zh if signer.hospital_id else "",
+            signed_at=signed_at,
+            content_sha256=digest,
+        )
+
+    def current_sha256(self) -> str:
+        case = Consultation.objects.select_related("patient").get(pk=self.consultation_id)
+        content = self.content_of(case, signer_licence_number=self.signer_licence_number, signed_at=self.signed_at)
+        return hashlib.sha256(content).hexdigest()
+
+    def is_intact(self) -> bool:
+        return hmac.compare_digest(self.current_sha256(), self.content_sha256)
 
 
 class ConsultationEvent(models.Model):
