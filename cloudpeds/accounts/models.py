@@ -81,10 +81,10 @@ class Department(BilingualNameMixin):
 class TitleGrade(models.TextChoices):
     """The physician title ladder (卫生专业技术资格, 医师系列); the invitation asks for one."""
 
-    RESIDENT = "resident", _("Resident physician (住院医师)")
-    ATTENDING = "attending", _("Attending physician (主治医师)")
-    ASSOCIATE_CHIEF = "associate_chief", _("Associate chief physician (副主任医师)")
-    CHIEF = "chief", _("Chief physician (主任医师)")
+    RESIDENT = "resident", _("Resident physician")
+    ATTENDING = "attending", _("Attending physician")
+    ASSOCIATE_CHIEF = "associate_chief", _("Associate chief physician")
+    CHIEF = "chief", _("Chief physician")
 
 
 TITLE_RANK = {grade: rank for rank, grade in enumerate(TitleGrade.values)}
@@ -97,7 +97,7 @@ def validate_licence_number(value: str) -> None:
     the group administrator compares it with the certificate before verifying."""
     if not (len(value) == 15 and value.isascii() and value.isdigit()):
         raise ValidationError(
-            _("A practitioner licence number (执业证书编码) is 15 digits, for example 110310000012345."),
+            _("A practitioner licence number is 15 digits, for example 110310000012345."),
             code="licence_number",
         )
 

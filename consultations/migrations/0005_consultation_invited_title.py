@@ -27,12 +27,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='consultation',
             name='invited_title',
-            field=models.CharField(blank=True, choices=[('resident', 'Resident physician (住院医师)'), ('attending', 'Attending physician (主治医师)'), ('associate_chief', 'Associate chief physician (副主任医师)'), ('chief', 'Chief physician (主任医师)')], max_length=20, verbose_name="invited doctor's title"),
+            field=models.CharField(blank=True, choices=[('resident', 'Resident physician'), ('attending', 'Attending physician'), ('associate_chief', 'Associate chief physician'), ('chief', 'Chief physician')], max_length=20, verbose_name="invited doctor's title"),
         ),
         migrations.AddField(
             model_name='consultationhistory',
             name='invited_title',
-            field=models.CharField(blank=True, choices=[('resident', 'Resident physician (住院医师)'), ('attending', 'Attending physician (主治医师)'), ('associate_chief', 'Associate chief physician (副主任医师)'), ('chief', 'Chief physician (主任医师)')], max_length=20, verbose_name="invited doctor's title"),
+            field=models.CharField(blank=True, choices=[('resident', 'Resident physician'), ('attending', 'Attending physician'), ('associate_chief', 'Associate chief physician'), ('chief', 'Chief physician')], max_length=20, verbose_name="invited doctor's title"),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='consultation',
