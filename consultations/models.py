@@ -1283,6 +1283,19 @@ class ConsultationReport(GeneratedPdf, models.Model):
         )
 
     def build_pdf(self) -> bytes:
+        from cloudpeds.core.pdfsign import sign_pdf
+
         from . import reports
 
-        return reports.build_report_pdf(self._case, timezone.now())
+        pdf = reports.build_report_pdf(self._case, timezone.now())
+        signature = OpinionSignature.objects.filter(consultation_id=self.consultation_id).first()
+        if signature is None:
+            return pdf
+        # The hospital's certificate seals the document (PAdES, when configured); the
+        # specialist's identity and the opinion's hash are in the signature record it shows.
+        return sign_pdf(
+            pdf,
+            reason=f"Signed opinion SHA-256 {signature.content_sha256}",
+            name=f"{signature.signer_name} ({signature.signer_licence_number})",
+            location=signature.signer_hospital,
+        )

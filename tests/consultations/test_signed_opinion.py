@@ -194,3 +194,49 @@ def test_a_declined_invitation_keeps_its_reason(waiting, specialist, doctor) -> 
     assert (waiting.status, waiting.decline_reason) == (Status.DECLINED, "needs_in_person")
     event = waiting.events.get(kind="declined")
     assert event.actor == specialist and event.note == "需要当面评估心脏杂音"
+
+
+# --- The PAdES signature (pyHanko) ----------------------------------------------------------
+
+
+def _validate(pdf: bytes, cert_path):
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    (embedded,) = reader.embedded_signatures
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(cert_path))])
+    return validate_pdf_signature(embedded, context)
+
+
+def test_the_report_is_sealed_with_the_configured_certificate(claimed, specialist, settings, tmp_path, media_root):
+    from cloudpeds.core.pdfsign import make_self_signed
+
+    cert, key = make_self_signed(tmp_path / "signing", "Test hospital")
+    settings.PDF_SIGNING_CERT, settings.PDF_SIGNING_KEY = str(cert), str(key)
+    _answer(claimed, specialist)
+    report = ConsultationReport.objects.create(consultation=claimed)
+    report.generate_pdf()
+    report.refresh_from_db()
+    with report.file.open("rb") as handle:
+        pdf = handle.read()
+
+    status = _validate(pdf, cert)
+    assert status.intact and status.valid and status.trusted
+
+    # One byte of the signed content changed: the signature no longer covers the document.
+    position = pdf.index(b"/Producer") if b"/Producer" in pdf else 200
+    tampered = pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
+    assert not _validate(tampered, cert).intact
+
+
+def test_without_a_certificate_the_report_is_not_sealed(claimed, specialist, settings, media_root):
+    settings.PDF_SIGNING_CERT = settings.PDF_SIGNING_KEY = ""
+    _answer(claimed, specialist)
+    report = ConsultationReport.objects.create(consultation=claimed)
+    report.generate_pdf()
+    report.refresh_from_db()
+    with report.file.open("rb") as handle:
+        assert b"/ByteRange" not in handle.read()
