@@ -17,6 +17,9 @@ the requesting doctor's information (pauses). `due_at` moves forward by each pau
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -35,14 +38,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from cloudpeds.accounts.models import Department, Hospital, User
+from cloudpeds.accounts.models import Department, Hospital, TitleGrade, User
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
-from cloudpeds.patients.models import Patient
+from cloudpeds.patients.models import Patient, ServiceConsent
 
 from .vitals import VITAL_FIELDS, readings
 
@@ -183,8 +186,14 @@ class ConsultationQuerySet(models.QuerySet):
             return self.none()
         rule = Q(requesting_hospital_id=user.hospital_id)
         if user.has_role(Role.SPECIALIST) and user.department_id:
-            rule |= Q(department_id=user.department_id) & ~Q(status=Status.DRAFT)
-            rule |= Q(assigned_to=user)
+            # A withdrawn remote-service consent stops the sharing: the department no longer
+            # sees the case (the requesting hospital keeps it, it is their record).
+            rule |= (
+                Q(department_id=user.department_id)
+                & ~Q(status=Status.DRAFT)
+                & Q(service_consent__withdrawn_at__isnull=True)
+            )
+            rule |= Q(assigned_to=user) & Q(service_consent__withdrawn_at__isnull=True)
         return self.filter(rule)
 
     def overseen_by(self, user: User) -> ConsultationQuerySet:
@@ -262,6 +271,9 @@ class Consultation(ReloadableStatusMixin, models.Model):
         Department, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("specialty asked")
     )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    # The invitation (远程医疗邀请, issue 15 point 2): what is asked of whom. The specialty is
+    # `department`; the title, where chosen, is the lowest rung that may accept.
+    invited_title = models.CharField(_("invited doctor's title"), max_length=20, choices=TitleGrade.choices, blank=True)
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True)
 
     # The case
@@ -281,6 +293,16 @@ class Consultation(ReloadableStatusMixin, models.Model):
     # Set when the consultation was started from a handbook triage: the answers, the
     # classification, the thresholds that fired and the handbook version.
     handbook_context = models.JSONField(_("from the handbook"), null=True, blank=True)
+
+    # The remote-service consent it was sent under (issue 15): set on submission.
+    service_consent = models.ForeignKey(
+        ServiceConsent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("remote-service consent"),
+    )
 
     # The clock
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -390,6 +412,12 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     # --- Who may do what -----------------------------------------------------------------
 
+    @property
+    def consent_in_force(self) -> bool:
+        """Its remote-service consent is not withdrawn. submit() refuses a case without one;
+        a case sent before consents were recorded (no row) is not stopped retroactively."""
+        return self.service_consent_id is None or self.service_consent.withdrawn_at is None
+
     def _is_requesting_doctor(self, user: User) -> bool:
         return user.is_authenticated and user.hospital_id == self.requesting_hospital_id and user.is_doctor
 
@@ -400,6 +428,11 @@ class Consultation(ReloadableStatusMixin, models.Model):
         return self.status == Status.DRAFT and self._is_requesting_doctor(user)
 
     def can_claim(self, user: User) -> bool:
+        """Accept the invitation: a verified specialist of the department asked (a case that
+        names a title is refused in claim(), with the reason, to one below it)."""
+        return self._waiting_for(user) and user.is_verified_specialist
+
+    def _waiting_for(self, user: User) -> bool:
         return self.status == Status.SUBMITTED and self._is_department_specialist(user)
 
     def can_act_as_specialist(self, user: User) -> bool:
@@ -407,13 +440,13 @@ class Consultation(ReloadableStatusMixin, models.Model):
 
     def can_assign(self, user: User) -> bool:
         """Any specialist of the department may hand a waiting case to a colleague of it."""
-        return self.can_claim(user)
+        return self._waiting_for(user)
 
     def can_redirect(self, user: User) -> bool:
-        return self.can_act_as_specialist(user) or self.can_claim(user)
+        return self.can_act_as_specialist(user) or self._waiting_for(user)
 
     def can_decline(self, user: User) -> bool:
-        return self.can_act_as_specialist(user) or self.can_claim(user)
+        return self.can_act_as_specialist(user) or self._waiting_for(user)
 
     def is_specialist_side(self, user: User) -> bool:
         """Works on this case as a specialist (the department asked, or the one assigned),
@@ -508,7 +541,13 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 raise ConsultationError(
                     _("Record the guardian's consent to share the record before asking a specialist.")
                 )
+            consent = locked.patient.active_service_consent()
+            if consent is None:
+                raise ConsultationError(
+                    _("Record the guardian's consent to the remote consultation before sending the case.")
+                )
             now = timezone.now()
+            locked.service_consent = consent
             locked._to_submitted()
             locked.submitted_at = now
             locked.due_at = now + timedelta(hours=ResponseTarget.hours_for(locked.department.specialty, locked.urgency))
@@ -538,6 +577,17 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 raise ConsultationError(_("Another specialist has already taken this case."))
             if not locked._is_department_specialist(user):
                 raise ConsultationError(_("Only a specialist of the department asked can take this case."))
+            if not locked.consent_in_force:
+                raise ConsultationError(_("The guardian has withdrawn consent to the remote consultation."))
+            if not user.is_verified_specialist:
+                raise ConsultationError(
+                    _("Only a specialist whose licence and title a group administrator has verified can take a case.")
+                )
+            if locked.invited_title and not user.holds_title(locked.invited_title):
+                raise ConsultationError(
+                    _("This invitation is for a %(title)s or above.")
+                    % {"title": TitleGrade(locked.invited_title).label}
+                )
             if assigned_by is not None and not locked._is_department_specialist(assigned_by):
                 raise ConsultationError(_("Only a specialist of the department can assign its cases."))
             locked._to_claimed()
@@ -607,6 +657,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked = self._locked()
             if not locked.can_redirect(user):
                 raise ConsultationError(_("Only the department's specialists can redirect this case."))
+            if not reason.strip():
+                raise ConsultationError(_("Say why the case goes to another specialty."))
             if department.pk == locked.department_id or not department.hospital.is_lead:
                 raise ConsultationError(_("Choose another specialty of the lead hospital."))
             from_status = locked.status
@@ -641,6 +693,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 raise ConsultationError(_("Only the department's specialists can decline this case."))
             if reason not in DeclineReason.values:
                 raise ConsultationError(_("Choose a reason."))
+            if reason == DeclineReason.OTHER and not comment.strip():
+                raise ConsultationError(_("Say why the invitation is declined."))
             from_status = locked.status
             locked._to_declined()
             locked.decline_reason = reason
@@ -676,6 +730,13 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 raise ConsultationError(_("Only the specialist handling this case can answer it."))
             if recommendation not in Recommendation.values:
                 raise ConsultationError(_("Choose a recommendation."))
+            if not user.is_verified_specialist:
+                raise ConsultationError(
+                    _(
+                        "Only a specialist whose licence and title a group administrator has verified"
+                        " can sign an opinion."
+                    )
+                )
             locked._to_answered()
             locked.assessment = assessment
             locked.recommendation = recommendation
@@ -684,6 +745,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.follow_up_days = follow_up_days
             locked.answered_at = timezone.now()
             locked.save()
+            # The answer is the signed opinion report (issue 15): signed as it is saved.
+            OpinionSignature.sign(locked, user)
             locked._record(user, "answered", Status.CLAIMED)
             locked._notify(
                 locked._requesting_doctors(),
@@ -743,6 +806,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
     # What the requesting doctor writes while the case is a draft.
     DRAFT_FIELDS = (
         "department",
+        "invited_title",
         "urgency",
         "question",
         "history",
@@ -897,6 +961,80 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 report.save(update_fields=["requested_at"])
             report.queue_pdf()
         return report
+
+
+class OpinionSignature(models.Model):
+    """The specialist's electronic signature of the opinion (issue 15 point 3): who (name,
+    title, licence number, hospital as they were at signing), when, and the SHA-256 of the
+    opinion's content. The PDF shows it; `is_intact()` recomputes the hash from the case as
+    it is now, so any later change to what was signed is evident."""
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.PROTECT, related_name="signature")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_name = models.CharField(_("signed by"), max_length=150)
+    signer_title = models.CharField(_("title"), max_length=60)
+    signer_licence_number = models.CharField(_("practitioner licence number"), max_length=40)
+    signer_hospital = models.CharField(_("hospital"), max_length=120)
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    content_sha256 = models.CharField(_("SHA-256 of the opinion"), max_length=64)
+
+    class Meta:
+        verbose_name = _("opinion signature")
+        verbose_name_plural = _("opinion signatures")
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} {self.signed_at:%Y-%m-%d %H:%M} {self.content_sha256[:12]}"
+
+    @staticmethod
+    def content_of(consultation: Consultation, *, signer_licence_number: str, signed_at: datetime) -> bytes:
+        """What is signed, canonically: the case's identity, the question asked, the opinion
+        and who signs it. Sorted keys, no whitespace, UTF-8: the same case gives the same bytes."""
+        content = {
+            "consultation": str(consultation.public_id),
+            "patient": str(consultation.patient.public_id),
+            "requested_by": consultation.requested_by_id,
+            "question": consultation.question,
+            "assessment": consultation.assessment,
+            "recommendation": consultation.recommendation,
+            "plan": consultation.plan,
+            "family_advice": consultation.family_advice,
+            "follow_up_days": consultation.follow_up_days,
+            "answered_at": consultation.answered_at.isoformat() if consultation.answered_at else None,
+            "specialist": consultation.assigned_to_id,
+            "licence_number": signer_licence_number,
+            "signed_at": signed_at.isoformat(),
+        }
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def sign(cls, consultation: Consultation, signer: User) -> OpinionSignature:
+        """Inside the answering transaction: a verified specialist only."""
+        if not signer.is_verified_specialist:
+            raise ConsultationError(
+                _("Only a specialist whose licence and title a group administrator has verified can sign an opinion.")
+            )
+        signed_at = timezone.now()
+        digest = hashlib.sha256(
+            cls.content_of(consultation, signer_licence_number=signer.licence_number, signed_at=signed_at)
+        ).hexdigest()
+        return cls.objects.create(
+            consultation=consultation,
+            signer=signer,
+            signer_name=signer.display_name,
+            signer_title=signer.title_display,
+            signer_licence_number=signer.licence_number,
+            signer_hospital=signer.hospital.name_zh if signer.hospital_id else "",
+            signed_at=signed_at,
+            content_sha256=digest,
+        )
+
+    def current_sha256(self) -> str:
+        case = Consultation.objects.select_related("patient").get(pk=self.consultation_id)
+        content = self.content_of(case, signer_licence_number=self.signer_licence_number, signed_at=self.signed_at)
+        return hashlib.sha256(content).hexdigest()
+
+    def is_intact(self) -> bool:
+        return hmac.compare_digest(self.current_sha256(), self.content_sha256)
 
 
 class ConsultationEvent(models.Model):
@@ -1161,6 +1299,19 @@ class ConsultationReport(GeneratedPdf, models.Model):
         )
 
     def build_pdf(self) -> bytes:
+        from cloudpeds.core.pdfsign import sign_pdf
+
         from . import reports
 
-        return reports.build_report_pdf(self._case, timezone.now())
+        pdf = reports.build_report_pdf(self._case, timezone.now())
+        signature = OpinionSignature.objects.filter(consultation_id=self.consultation_id).first()
+        if signature is None:
+            return pdf
+        # The hospital's certificate seals the document (PAdES, when configured); the
+        # specialist's identity and the opinion's hash are in the signature record it shows.
+        return sign_pdf(
+            pdf,
+            reason=f"Signed opinion SHA-256 {signature.content_sha256}",
+            name=f"{signature.signer_name} ({signature.signer_licence_number})",
+            location=signature.signer_hospital,
+        )

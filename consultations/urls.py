@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import answering, asking, conferences, metrics, reports
+from .views import answering, asking, conferences, metrics, reports, signatures
 
 app_name = "consultations"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("<uuid:public_id>/redirect/", answering.redirect_consultation, name="redirect"),
     path("<uuid:public_id>/decline/", answering.decline, name="decline"),
     path("<uuid:public_id>/answer/", answering.answer, name="answer"),
+    # The signed opinion (issue 15)
+    path("<uuid:public_id>/signature/", signatures.verify_signature, name="signature"),
     # The report PDF
     path("<uuid:public_id>/report-panel/", reports.report_panel, name="report_panel"),
     path("<uuid:public_id>/report/", reports.request_report, name="report_request"),

@@ -23,6 +23,7 @@ from cloudpeds.accounts.models import Department, Hospital, User
 # where it lives today rather than copied.
 from cloudpeds.attachments.forms import ClinicalFilesMixin
 from cloudpeds.attachments.models import Attachment
+from cloudpeds.patients.forms import ServiceConsentFields
 
 from .models import (
     DEFAULT_ARRIVAL_HOURS,
@@ -135,7 +136,7 @@ class _ReferralFiles(ClinicalFilesMixin):
     default_file_kind = Attachment.Kind.LAB_REPORT
 
 
-class ReferralForm(_ReferralFiles, forms.ModelForm):
+class ReferralForm(_ReferralFiles, ServiceConsentFields, forms.ModelForm):
     """A transfer request as the referring doctor writes it."""
 
     # A fresh id per form: posting it twice (a double click, a retried request) finds the
@@ -216,9 +217,11 @@ class ReferralForm(_ReferralFiles, forms.ModelForm):
         self.fields["receiving_hospital"].queryset = hospitals
         self.fields["receiving_department"].set_queryset(Department.objects.filter(hospital__in=hospitals))
         self.fields["clinical_summary"].required = True
+        self.setup_service_consent(self.instance.patient)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self.clean_service_consent()
         _check_request(self, cleaned)
         return cleaned
 

@@ -55,7 +55,7 @@ from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.notifications.services import notify
-from cloudpeds.patients.models import CareTeamGrant, ConsentRequired, Patient, works_with_patients
+from cloudpeds.patients.models import CareTeamGrant, ConsentRequired, Patient, ServiceConsent, works_with_patients
 from handbook.triage import pick
 
 if TYPE_CHECKING:
@@ -504,6 +504,15 @@ class Referral(ReloadableStatusMixin, models.Model):
     # down-referral closes the loop on. PROTECT, like the consultation: the run is why the
     # child was sent (and how urgently), part of the transfer's clinical record. The portal
     # never deletes runs; one deleted in the admin must not quietly cut that record.
+    # The remote-service consent it was sent under (issue 15), set when it is sent.
+    service_consent = models.ForeignKey(
+        ServiceConsent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("remote-service consent"),
+    )
     consultation = models.ForeignKey(
         "consultations.Consultation",
         on_delete=models.PROTECT,
@@ -842,6 +851,7 @@ class Referral(ReloadableStatusMixin, models.Model):
             if not self.reason:
                 raise ReferralError(_("Choose a reason."), field="reason")
             self.check_diagnosis(self.diagnosis, self.diagnosis_note)
+            self.service_consent = self._consent_in_force(patient)
             self._to_requested()
             self.submitted_at = self.created_at = timezone.now()
             try:
@@ -880,6 +890,14 @@ class Referral(ReloadableStatusMixin, models.Model):
             raise ReferralError(_("Choose a district or community hospital for a transfer down."))
         self.direction = direction
         self.check_department(receiving, self.receiving_department)
+
+    @staticmethod
+    def _consent_in_force(patient: Patient) -> ServiceConsent:
+        """The episode's remote-service consent: a transfer is not sent without it."""
+        consent = patient.active_service_consent()
+        if consent is None:
+            raise ReferralError(_("Record the guardian's consent to the remote service before sending the referral."))
+        return consent
 
     def _share_record(self, user: User, reason: str) -> None:
         """Give the receiving hospital the child's record (refused without consent)."""
@@ -1234,6 +1252,7 @@ class Referral(ReloadableStatusMixin, models.Model):
                 created_at=now,
                 submitted_at=now,
             )
+            down.service_consent = down._consent_in_force(locked.patient)
             down._to_sent()
             down.save()
             down._share_record(user, _("Following up a down-referred child"))

@@ -50,6 +50,24 @@ class UserFactory(DjangoModelFactory):
         if create and extracted:
             self.set_roles(*extracted)
 
+    @factory.post_generation
+    def qualified(self, create: bool, extracted, **kwargs) -> None:
+        # Specialists come verified (licence, 主任医师, by a group administrator) unless a
+        # test passes qualified=False: only verified specialists take cases (issue 15).
+        if not create or extracted is False or self.qualification_verified_at:
+            return
+        # Not has_role(): it caches the roles on the instance, which a test may change later.
+        if not self.groups.filter(name="specialist").exists():
+            return
+        from django.utils import timezone
+
+        type(self).objects.filter(pk=self.pk).update(
+            title_grade=self.title_grade or "chief",
+            licence_number=self.licence_number or f"11031{self.pk:010d}",
+            qualification_verified_at=timezone.now(),
+        )
+        self.refresh_from_db(fields=["title_grade", "licence_number", "qualification_verified_at"])
+
 
 class PatientFactory(DjangoModelFactory):
     """A child registered at a hospital, with one guardian and sharing consent by default."""
@@ -75,6 +93,22 @@ class PatientFactory(DjangoModelFactory):
         # Pass consent=False for a child whose guardian has not agreed to sharing.
         if create and extracted is not False:
             self.consents.create(given_by="李红", relation="mother", recorded_by=self.registered_by)
+
+    @factory.post_generation
+    def service_consent(self, create: bool, extracted, **kwargs) -> None:
+        # The remote-service consent (issue 15), signed by the mother (and, from 14, by the
+        # teenager). Pass service_consent=False for a child whose guardian has not signed it.
+        if create and extracted is not False:
+            from cloudpeds.patients.models import ServiceConsent
+
+            self.service_consents.create(
+                text_version="RS-2026.1",
+                guardian_name="李红",
+                guardian_relation="mother",
+                teen_agreed=ServiceConsent.needs_teen(self),
+                method="tablet",
+                recorded_by=self.registered_by,
+            )
 
 
 class AccessEventFactory(DjangoModelFactory):
@@ -199,6 +233,10 @@ class ConsultationFactory(DjangoModelFactory):
     symptoms = "发热、咳嗽"
     submitted_at = factory.LazyFunction(lambda: _hours_ago(5))
     due_at = factory.LazyAttribute(lambda o: o.submitted_at + _hours(48) if o.submitted_at else None)
+    # Sent under the child's remote-service consent, as submit() does (none for a draft).
+    service_consent = factory.LazyAttribute(
+        lambda o: None if o.status == "draft" else o.patient.service_consents.filter(withdrawn_at__isnull=True).first()
+    )
 
 
 class TopicFactory(DjangoModelFactory):

@@ -10,7 +10,7 @@ written to the audit's account log (AccountEvent); the person whose password was
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from cloudpeds.audit.models import AccountEvent, log_account_change
 from cloudpeds.notifications.services import notify
 
-from .models import Department, Hospital, User
+from .models import Department, Hospital, QualificationError, User
 from .roles import Role
 
 # Fields of the user form that only a superuser sees (and so only a superuser can change).
@@ -72,7 +72,13 @@ class UserAdmin(BaseUserAdmin):
             _("Clinical profile"),
             {"fields": ("hospital", "department", "title", "licence_number", "phone", "preferred_language")},
         ),
+        (
+            _("Qualification"),
+            {"fields": ("title_grade", "qualification_verified_at", "qualification_verified_by")},
+        ),
     )
+    readonly_fields = ["qualification_verified_at", "qualification_verified_by"]
+    actions = ["verify_qualification"]
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         (_("Clinical profile"), {"fields": ("email", "hospital", "department", "title", "preferred_language")}),
@@ -115,8 +121,26 @@ class UserAdmin(BaseUserAdmin):
 
     # --- Saving, with the account log -------------------------------------------------------
 
+    @admin.action(description=_("Verify licence number and title of the selected doctors"))
+    def verify_qualification(self, request: HttpRequest, queryset) -> None:
+        """A group administrator has checked the certificates (issue 15: who and when are
+        recorded); each refusal is said with its reason."""
+        verified = 0
+        for user in queryset:
+            try:
+                user.verify_qualification(request.user)
+            except QualificationError as error:
+                self.message_user(request, f"{user.display_name}: {error}", messages.ERROR)
+            else:
+                verified += 1
+        if verified:
+            self.message_user(request, _("%(count)d qualifications verified.") % {"count": verified})
+
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        if change and {"licence_number", "title_grade"} & set(form.changed_data):
+            # A changed licence or title is not the one that was checked.
+            obj.clear_qualification_verification()
         for field, granted, revoked in (
             ("is_superuser", AccountEvent.Action.SUPERUSER_GRANTED, AccountEvent.Action.SUPERUSER_REVOKED),
             ("is_staff", AccountEvent.Action.STAFF_GRANTED, AccountEvent.Action.STAFF_REVOKED),

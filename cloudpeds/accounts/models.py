@@ -6,7 +6,9 @@ from functools import cached_property
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -76,6 +78,34 @@ class Department(BilingualNameMixin):
         constraints = [models.UniqueConstraint(fields=["hospital", "specialty"], name="department_unique_specialty")]
 
 
+class TitleGrade(models.TextChoices):
+    """The physician title ladder (卫生专业技术资格, 医师系列); the invitation asks for one."""
+
+    RESIDENT = "resident", _("Resident physician")
+    ATTENDING = "attending", _("Attending physician")
+    ASSOCIATE_CHIEF = "associate_chief", _("Associate chief physician")
+    CHIEF = "chief", _("Chief physician")
+
+
+TITLE_RANK = {grade: rank for rank, grade in enumerate(TitleGrade.values)}
+
+
+def validate_licence_number(value: str) -> None:
+    """执业证书编码 in the current format: 15 digits. Published descriptions of what the
+    digits inside mean disagree (level, category, region, serial in different orders), and
+    there is no check digit, so the structure checked is the length and the digits only;
+    the group administrator compares it with the certificate before verifying."""
+    if not (len(value) == 15 and value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("A practitioner licence number is 15 digits, for example 110310000012345."),
+            code="licence_number",
+        )
+
+
+class QualificationError(Exception):
+    """A verification refused for a reason the administrator can act on."""
+
+
 class UserQuerySet(models.QuerySet):
     def with_role(self, *roles: str) -> UserQuerySet:
         """Active people holding any of `roles` (each once, however many of them they hold)."""
@@ -109,8 +139,24 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name=_("department"),
     )
+    # `title` is the title as written on a badge ("全科主治医师"); `title_grade` is its rung
+    # on the ladder, structured: what an invitation asks for and the report states.
     title = models.CharField(_("professional title"), max_length=60, blank=True)
-    licence_number = models.CharField(_("practitioner licence number"), max_length=40, blank=True)
+    title_grade = models.CharField(_("title grade"), max_length=20, choices=TitleGrade.choices, blank=True)
+    licence_number = models.CharField(
+        _("practitioner licence number"), max_length=40, blank=True, validators=[validate_licence_number]
+    )
+    # Set by a group administrator who checked the licence and title (issue 15 point 4);
+    # cleared when either changes.
+    qualification_verified_at = models.DateTimeField(_("qualification verified at"), null=True, blank=True)
+    qualification_verified_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("qualification verified by"),
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=Language.choices, default=Language.CHINESE
@@ -158,6 +204,48 @@ class User(AbstractUser):
         from allauth.mfa.models import Authenticator
 
         return Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
+    # --- Qualification (issue 15 point 4) ---------------------------------------------------
+
+    @property
+    def qualification_verified(self) -> bool:
+        return self.qualification_verified_at is not None
+
+    @property
+    def is_verified_specialist(self) -> bool:
+        """Only these take a case or sign an opinion."""
+        return self.is_active and self.has_role(Role.SPECIALIST) and self.qualification_verified
+
+    def holds_title(self, grade: str) -> bool:
+        """At or above `grade` on the ladder (an invitation to a 副主任医师 may be taken by
+        a 主任医师, not by a 主治医师)."""
+        return bool(self.title_grade) and TITLE_RANK[self.title_grade] >= TITLE_RANK[grade]
+
+    @property
+    def title_display(self) -> str:
+        return self.title or (self.get_title_grade_display() if self.title_grade else "")
+
+    def verify_qualification(self, by: User) -> None:
+        """A group administrator confirms the licence number and title (who, when)."""
+        if not (by.is_active and by.has_role(Role.GROUP_ADMIN)):
+            raise QualificationError(_("Only a group administrator can verify a doctor's qualification."))
+        if by.pk == self.pk:
+            raise QualificationError(_("Nobody verifies their own qualification."))
+        try:
+            validate_licence_number(self.licence_number)
+        except ValidationError as error:
+            raise QualificationError(error.messages[0]) from error
+        if not self.title_grade:
+            raise QualificationError(_("Set the title grade before verifying."))
+        with transaction.atomic():
+            type(self).objects.filter(pk=self.pk).update(
+                qualification_verified_at=timezone.now(), qualification_verified_by=by
+            )
+        self.refresh_from_db(fields=["qualification_verified_at", "qualification_verified_by"])
+
+    def clear_qualification_verification(self) -> None:
+        """The licence number or the title changed: verified again before the next case."""
+        type(self).objects.filter(pk=self.pk).update(qualification_verified_at=None, qualification_verified_by=None)
+        self.qualification_verified_at, self.qualification_verified_by = None, None
 
     def needs_two_factor(self) -> bool:
         return self.is_superuser or self.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)

@@ -255,6 +255,9 @@ class Patient(models.Model):
     def can_edit(self, user) -> bool:
         return user.is_authenticated and user.hospital_id == self.hospital_id and user.is_doctor
 
+    def active_service_consent(self) -> ServiceConsent | None:
+        return self.service_consents.active().select_related("recorded_by").first()
+
     def has_sharing_consent(self) -> bool:
         return self.consents.active().exists()
 
@@ -451,6 +454,156 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} ({self.given_by})"
+
+
+# The remote-service consent text the guardian reads and signs (templates/patients/
+# _service_consent_text.html). Change the version whenever the wording changes: every
+# consent row keeps the version it was given on.
+SERVICE_CONSENT_TEXT_VERSION = "RS-2026.1"
+# PIPL art. 28/31: a child under 14 is represented by the guardian alone; from 14 the
+# teenager is asked too (and the guardian, until 18).
+TEEN_CONSENT_AGE = 14
+ADULT_AGE = 18
+
+
+def age_in_years(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class ServiceConsentRequired(Exception):
+    """A consultation or referral cannot be sent without the remote-service consent."""
+
+
+class ServiceConsentQuerySet(models.QuerySet):
+    def active(self) -> ServiceConsentQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+
+@track_clinical()
+class ServiceConsent(models.Model):
+    """Consent to the remote medical service itself (远程医疗知情同意), separate from the
+    consent to share the record: the guardian (and, from 14, the teenager) agree that the
+    child's case is discussed remotely with the group's specialists. It covers one episode
+    of care: the consultations and referrals sent while it is active point to it."""
+
+    class Method(models.TextChoices):
+        PAPER_SCANNED = "paper_scanned", _("Signed on paper, scanned")
+        TABLET = "tablet", _("Signed on the doctor's tablet")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="service_consents")
+    text_version = models.CharField(_("consent text version"), max_length=20)
+    guardian_name = models.CharField(_("guardian"), max_length=80)
+    guardian_relation = models.CharField(_("relation"), max_length=20, choices=Guardian.Relation.choices)
+    teen_agreed = models.BooleanField(_("the teenager agreed and signed too"), default=False)
+    method = models.CharField(_("how it was signed"), max_length=20, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawal recorded by"),
+    )
+    withdrawal_note = models.CharField(_("withdrawal note"), max_length=300, blank=True)
+
+    objects = ServiceConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("remote-service consent")
+        verbose_name_plural = _("remote-service consents")
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "withdrawn_at"], name="service_consent_active")]
+
+    def __str__(self) -> str:
+        return f"{self.text_version} {self.guardian_name} ({self.patient_id})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+    @staticmethod
+    def needs_teen(patient: Patient, on: date | None = None) -> bool:
+        age = age_in_years(patient.date_of_birth, on or timezone.localdate())
+        return TEEN_CONSENT_AGE <= age < ADULT_AGE
+
+    @classmethod
+    def record(
+        cls,
+        patient: Patient,
+        *,
+        guardian_name: str,
+        guardian_relation: str,
+        method: str,
+        teen_agreed: bool,
+        recorded_by,
+    ) -> ServiceConsent:
+        """Record the signed consent (the one already active is returned: a double submit
+        or two doctors at once record one row, under the patient's row lock)."""
+        errors: dict[str, str] = {}
+        if not guardian_name.strip():
+            errors["guardian_name"] = _("Name the guardian who signed.")
+        if guardian_relation not in Guardian.Relation.values:
+            errors["guardian_relation"] = _("Choose the guardian's relation to the child.")
+        if method not in cls.Method.values:
+            errors["method"] = _("Say how the consent was signed.")
+        if cls.needs_teen(patient) and not teen_agreed:
+            errors["teen_agreed"] = _(
+                "The child is 14 or older: the teenager must agree and sign as well as the guardian."
+            )
+        if errors:
+            raise ValidationError(errors)
+        with transaction.atomic():
+            Patient.objects.select_for_update().get(pk=patient.pk)
+            existing = patient.service_consents.active().first()
+            if existing is not None:
+                return existing
+            return cls.objects.create(
+                patient=patient,
+                text_version=SERVICE_CONSENT_TEXT_VERSION,
+                guardian_name=guardian_name.strip(),
+                guardian_relation=guardian_relation,
+                teen_agreed=teen_agreed and cls.needs_teen(patient),
+                method=method,
+                recorded_by=recorded_by,
+            )
+
+    def withdraw(self, *, withdrawn_by, note: str = "") -> int:
+        """The guardian (or the teenager) withdraws. Nothing more is sent under it, and the
+        access it gave ends: the care-team grants made for the consultations and referrals
+        sent under this consent are revoked. Returns the number of grants revoked."""
+        now = timezone.now()
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            if locked.withdrawn_at is not None:
+                raise NoActiveConsent(self.patient)
+            locked.withdrawn_at, locked.withdrawn_by, locked.withdrawal_note = now, withdrawn_by, note.strip()
+            locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+            revoked = 0
+            # The platform does not import the feature apps: the objects sent under this
+            # consent are found through the foreign keys they declare to it.
+            for relation in type(self)._meta.related_objects:
+                if not relation.one_to_many or relation.field.name != "service_consent":
+                    continue
+                model = relation.related_model
+                ids = list(model._base_manager.filter(service_consent=locked).values_list("pk", flat=True))
+                if ids:
+                    revoked += (
+                        CareTeamGrant.objects.live()
+                        .filter(
+                            patient_id=locked.patient_id,
+                            source_type=ContentType.objects.get_for_model(model),
+                            source_id__in=ids,
+                        )
+                        .update(revoked_at=now, revoked_by=withdrawn_by)
+                    )
+        self.withdrawn_at, self.withdrawn_by, self.withdrawal_note = now, withdrawn_by, locked.withdrawal_note
+        return revoked
 
 
 class CareTeamGrantQuerySet(models.QuerySet):

@@ -12,4 +12,9 @@ urlpatterns = [
     path("<uuid:public_id>/measurements/", views.add_measurement, name="add_measurement"),
     path("<uuid:public_id>/consent/", views.record_consent, name="record_consent"),
     path("<uuid:public_id>/consent/withdraw/", views.withdraw_consent, name="withdraw_consent"),
+    path(
+        "<uuid:public_id>/service-consent/withdraw/",
+        views.withdraw_service_consent,
+        name="withdraw_service_consent",
+    ),
 ]

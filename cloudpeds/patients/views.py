@@ -146,6 +146,7 @@ def _render_detail(
         "show_full_national_id": patient.can_see_full_national_id(request.user),
         "guardians": guardians,
         "consent": patient.active_consent(),
+        "service_consent": patient.active_service_consent(),
         "grants": patient.live_grants(),
         "timeline": entries_for(patient, request.user),
         **_measurements_context(patient, measurement_form if can_edit else None, can_edit=can_edit),
@@ -221,3 +222,29 @@ def withdraw_consent(request: HttpRequest, public_id: UUID) -> HttpResponse:
             ) % {"count": revoked}
         messages.success(request, message)
     return redirect(reverse("patients:detail", args=[patient.public_id]) + "#consent")
+
+
+@login_required
+@require_POST
+def withdraw_service_consent(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The guardian (or the teenager) withdraws the remote-service consent: nothing more is
+    sent under it, and the specialists and hospitals it reached lose access."""
+    patient = _editable_patient(request, public_id)
+    consent = patient.active_service_consent()
+    if consent is None:
+        messages.warning(request, _("There is no active consent to withdraw."))
+        return redirect(reverse("patients:detail", args=[patient.public_id]) + "#service-consent")
+    try:
+        revoked = consent.withdraw(withdrawn_by=request.user, note=request.POST.get("note", "")[:300])
+    except NoActiveConsent:
+        messages.warning(request, _("There is no active consent to withdraw."))
+    else:
+        message = _(
+            "Remote-service consent withdrawn: no consultation or referral can be sent until it is given again."
+        )
+        if revoked:
+            message += " " + ngettext(
+                "%(count)d existing share has ended.", "%(count)d existing shares have ended.", revoked
+            ) % {"count": revoked}
+        messages.success(request, message)
+    return redirect(reverse("patients:detail", args=[patient.public_id]) + "#service-consent")

@@ -38,6 +38,7 @@ from django.utils import timezone
 from cloudpeds.accounts.models import Department, User
 from cloudpeds.attachments.demo import rash_photo
 from cloudpeds.attachments.models import Attachment
+from cloudpeds.core.pdfsign import ensure_demo_certificate
 from cloudpeds.notifications.models import Notification
 from cloudpeds.patients.models import CareTeamGrant, Patient
 
@@ -113,6 +114,9 @@ def seed(stdout) -> None:
     if not children:
         stdout.write("Demo consultations: skipped (no demo children: run the patients' demo first).")
         return
+    # The demo's self-signed PDF-signing certificate (development only; see cloudpeds/core/pdfsign.py).
+    if ensure_demo_certificate() is not None:
+        stdout.write("Demo consultations: opinion reports are signed with a self-signed DEMO certificate (var/).")
     created = existing = skipped = 0
     for case in CASES:
         public_id = demo_public_id(case.key)

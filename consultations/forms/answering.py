@@ -69,7 +69,8 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["colleague"].queryset = (
             User.objects.with_role(Role.SPECIALIST)
-            .filter(department_id=consultation.department_id)
+            # Only verified specialists take a case (issue 15).
+            .filter(department_id=consultation.department_id, qualification_verified_at__isnull=False)
             .order_by("last_name", "first_name", "pk")
             .distinct()
         )

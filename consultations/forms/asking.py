@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from cloudpeds.accounts.models import Department, Hospital
 from cloudpeds.attachments.forms import ClinicalFilesMixin
 from cloudpeds.attachments.models import Attachment
+from cloudpeds.patients.forms import ServiceConsentFields
 from cloudpeds.patients.models import Patient
 
 from ..models import Adoption, Consultation, Status, Urgency
@@ -44,7 +45,7 @@ def _quantize(value: Decimal | None, places: str) -> Decimal | None:
     return None if value is None else value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
-class ConsultationForm(ClinicalFilesMixin, forms.ModelForm):
+class ConsultationForm(ClinicalFilesMixin, ServiceConsentFields, forms.ModelForm):
     """The case as the requesting doctor writes it, draft or ready to send."""
 
     default_file_kind = Attachment.Kind.PHOTO
@@ -84,7 +85,9 @@ class ConsultationForm(ClinicalFilesMixin, forms.ModelForm):
             "allergies": forms.Textarea(attrs={"rows": 2}),
             "tried_so_far": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {"invited_title": _("Invited doctor's title (optional)")}
         help_texts = {
+            "invited_title": _("Leave empty for any specialist of the department; otherwise this title or above."),
             "question": _("Required to send the case: the one question the specialist must answer."),
             "allergies": _("Copied from the child's record; correct it here if it is out of date."),
         }
@@ -95,6 +98,7 @@ class ConsultationForm(ClinicalFilesMixin, forms.ModelForm):
         self.today = today or timezone.localdate()
         self.fields["department"].queryset = lead_departments()
         self.fields["attachments"].label = _("Files (photos, X-ray films, lab reports)")
+        self.setup_service_consent(patient)
         if not self.is_bound:
             self.initial.setdefault("draft_id", uuid.uuid4())
 
@@ -109,6 +113,7 @@ class ConsultationForm(ClinicalFilesMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self.clean_service_consent()
         errors = implausible_values(cleaned, self.patient.date_of_birth, self.today)
         for field, message in errors.items():
             self.add_error(field, message)

@@ -105,7 +105,9 @@ def specialist_panel(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def claim(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _for_action(request, public_id)
-    if not consultation.can_claim(request.user):
+    # Waiting for this department: claim() then says why a specialist not verified, or
+    # below the title the invitation asks for, cannot accept it.
+    if not consultation.can_assign(request.user):
         return _moved_on(request, consultation)
     try:
         consultation.claim(request.user)
@@ -262,7 +264,7 @@ def _render_panel(request: HttpRequest, consultation: Consultation, **bound_form
 def _panel_context(request: HttpRequest, consultation: Consultation, **bound_forms: Form) -> dict:
     user = request.user
     forms: dict[str, Form] = {}
-    if consultation.can_claim(user):
+    if consultation.can_assign(user):
         mode = "waiting"
         forms = {
             "assign_form": AssignForm(prefix=ASSIGN, consultation=consultation),

@@ -212,6 +212,7 @@ def _save_case(request: HttpRequest, form: ConsultationForm, consultation: Consu
     """
     form.save(commit=False)
     with transaction.atomic():
+        form.record_service_consent(request.user)
         if _wants_submit(request):
             consultation.save_draft(request.user)
             consultation.submit(request.user, **form.attached())

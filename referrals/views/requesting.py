@@ -270,7 +270,9 @@ def _request_form(
         form.save(commit=False)
         referral.public_id = request_id
         try:
-            referral.send_request(user, **form.attached())
+            with transaction.atomic():
+                form.record_service_consent(user)
+                referral.send_request(user, **form.attached())
         except ReferralError as error:
             if isinstance(error, AlreadyOpen) and error.referral is not None:
                 return _show_open(request, error.referral)

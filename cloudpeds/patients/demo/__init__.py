@@ -18,7 +18,7 @@ from django.utils import timezone
 from cloudpeds.accounts.models import Hospital, User
 from cloudpeds.accounts.roles import DOCTOR_ROLES
 
-from ..models import GrowthMeasurement, Patient
+from ..models import SERVICE_CONSENT_TEXT_VERSION, GrowthMeasurement, Patient, ServiceConsent
 from ..national_id import check_character
 
 # Phone numbers in the reserved-looking 138/139 0000 xxxx style: not anyone's real number.
@@ -223,6 +223,17 @@ def _create(child: DemoChild, hospital: Hospital, doctor: User, today: date) -> 
     if child.consent:
         name, relation, _phone = child.guardians[0]
         patient.consents.create(given_by=name, relation=relation, recorded_by=doctor, recorded_at=_at(registered_on))
+        # The remote-service consent (issue 15), signed on the doctor's tablet at
+        # registration; a teenager signs beside the guardian.
+        patient.service_consents.create(
+            text_version=SERVICE_CONSENT_TEXT_VERSION,
+            guardian_name=name,
+            guardian_relation=relation,
+            teen_agreed=ServiceConsent.needs_teen(patient, today),
+            method=ServiceConsent.Method.TABLET,
+            recorded_by=doctor,
+            recorded_at=_at(registered_on),
+        )
     for days_ago, weight, height, head in child.measurements:
         measured_on = max(born, today - timedelta(days=min(days_ago, child.age_days)))
         measurement = GrowthMeasurement(
