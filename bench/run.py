@@ -94,6 +94,10 @@ PAGES: list[Page] = [
         "spec.resp",
     ),
     Page("consultations: metrics", "/consultations/metrics/", "spec.resp"),
+    # Outcomes: a district hospital's month, for the group administrator and for the
+    # hospital's own leadership (its transfer administrator); read from the daily roll-ups.
+    Page("outcomes: hospital month (group admin)", "/outcomes/yangpu/", "director"),
+    Page("outcomes: hospital month (leadership)", "/outcomes/yangpu/", "admin.yangpu"),
     # Patients: the hospital's list and a child's page (its whole timeline).
     Page("patients: patient list", "/patients/", "dr.yangpu"),
     Page(

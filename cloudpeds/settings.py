@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     # The handbook before training: training's demo lessons cite handbook topics.
     "handbook",
     "training",
+    # Reads the other apps' daily roll-ups: last, so its demo runs after theirs.
+    "outcomes",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +214,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "training.tasks.send_due_date_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The daily roll-ups the metrics and outcomes pages read (the last 60 days each time).
+    "consultations-rollups": {"task": "consultations.tasks.rebuild_recent_rollups", "schedule": timedelta(minutes=15)},
+    "referrals-rollups": {"task": "referrals.tasks.rebuild_recent_rollups", "schedule": timedelta(minutes=15)},
+    "training-rollups": {"task": "training.tasks.rebuild_recent_rollups", "schedule": timedelta(minutes=15)},
 }
 
 # --- Auth -----------------------------------------------------------------------------

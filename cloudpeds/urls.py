@@ -26,6 +26,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("training/", include("training.urls")),
     path("handbook/", include("handbook.urls")),
+    path("outcomes/", include("outcomes.urls")),
     # Public, without sign-in: anyone can check a training certificate.
     path("certificates/", include(certificate_verification)),
 ]

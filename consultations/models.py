@@ -30,6 +30,7 @@ from typing import Any
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -1315,3 +1316,42 @@ class ConsultationReport(GeneratedPdf, models.Model):
             name=f"{signature.signer_name} ({signature.signer_licence_number})",
             location=signature.signer_hospital,
         )
+
+
+# --- Daily roll-up --------------------------------------------------------------------------------
+
+
+class ConsultationDay(models.Model):
+    """One day × requesting hospital × department × urgency of consultations, by the day they
+    were sent (Beijing time). Maintained by consultations/rollups.py (`rebuild`, from the
+    periodic task `consultations.tasks.rebuild_recent_rollups` and `manage.py rebuild_rollups`);
+    metrics and outcome pages read these rows, never the consultations themselves, except
+    for today's partial day, which is computed live with the same query."""
+
+    day = models.DateField()
+    requesting_hospital = models.ForeignKey(Hospital, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    submitted = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    within_target = models.PositiveIntegerField(default=0)
+    answered_manage_locally = models.PositiveIntegerField(default=0)
+    answered_refer = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_managed_locally = models.PositiveIntegerField(default=0)
+    info_requested = models.PositiveIntegerField(default=0)
+    # Response times (seconds, pauses taken out) of the answered cases, so that medians and
+    # 90th percentiles over any range stay exact (percentile_cont over the unnested values).
+    response_seconds = ArrayField(models.FloatField(), default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "requesting_hospital", "department", "urgency"], name="consultations_day_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["requesting_hospital", "day"], name="consultations_day_hospital")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"

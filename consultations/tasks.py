@@ -53,3 +53,12 @@ def _escalate_one(pk: int, now: datetime) -> dict[str, bool]:
         logger.exception("Could not escalate consultation %s", pk)
         return {}
     return {"overdue": overdue, "escalated": escalated}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rebuild_recent_rollups(today: str | None = None) -> int:
+    """Recompute the daily roll-up of the last ROLLING_DAYS days (idempotent: it replaces them)."""
+    from . import rollups
+
+    day = datetime.fromisoformat(today).date() if today else None
+    return rollups.rebuild_recent(day)

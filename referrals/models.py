@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
@@ -1564,3 +1565,47 @@ class ReferralLetter(GeneratedPdf, models.Model):
         from .letter import render_letter
 
         return render_letter(self.referral)
+
+
+# --- Daily roll-up --------------------------------------------------------------------------------
+
+
+class ReferralDay(models.Model):
+    """One day × sending hospital × receiving hospital × direction × urgency of referrals, by
+    the day they were requested (Beijing time). Maintained by referrals/rollups.py; metrics
+    and outcome pages read these rows (today's partial day computed live, same query)."""
+
+    day = models.DateField()
+    sending_hospital = models.ForeignKey(Hospital, on_delete=models.CASCADE, related_name="+")
+    receiving_hospital = models.ForeignKey(Hospital, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    submitted = models.PositiveIntegerField(default=0)
+    from_consultation = models.PositiveIntegerField(default=0)
+    from_triage = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    arrived = models.PositiveIntegerField(default=0)
+    # Up-referrals that came back down (a down-referral points to them), and of those the
+    # loops closed: arrived, and every item of the down-referral's follow-up plan recorded.
+    came_back_down = models.PositiveIntegerField(default=0)
+    loop_closed = models.PositiveIntegerField(default=0)
+    # Down-referrals' follow-up items: done, lapsed (missed, or pending past the due day).
+    follow_ups = models.PositiveIntegerField(default=0)
+    follow_ups_done = models.PositiveIntegerField(default=0)
+    follow_ups_lapsed = models.PositiveIntegerField(default=0)
+    decision_seconds = ArrayField(models.FloatField(), default=list)
+    transfer_seconds = ArrayField(models.FloatField(), default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "sending_hospital", "receiving_hospital", "direction", "urgency"],
+                name="referrals_day_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["sending_hospital", "day"], name="referrals_day_sending")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"

@@ -17,6 +17,8 @@ runs at once act once.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -45,3 +47,12 @@ def alert_lapsed_follow_ups() -> int:
     now = timezone.now()
     item_ids = list(FollowUpItem.objects.needing_alert(now).order_by("due_on", "pk").values_list("pk", flat=True))
     return sum(bool(FollowUpItem.alert_if_lapsed(item_id, now)) for item_id in item_ids[:BATCH_SIZE])
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rebuild_recent_rollups(today: str | None = None) -> int:
+    """Recompute the daily roll-up of the last ROLLING_DAYS days (idempotent: it replaces them)."""
+    from . import rollups
+
+    day = datetime.fromisoformat(today).date() if today else None
+    return rollups.rebuild_recent(day)

@@ -66,3 +66,12 @@ def send_certificate_expiry_reminders(today: str | None = None) -> int:
     day = datetime.fromisoformat(today).date() if today else timezone.localdate()
     expiring = Certificate.objects.expiring(day).select_related("holder", "course")
     return sum(certificate.send_expiry_reminder(day) for certificate in expiring.order_by("expires_on"))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rebuild_recent_rollups(today: str | None = None) -> int:
+    """Recompute the daily roll-up of the last ROLLING_DAYS days (idempotent: it replaces them)."""
+    from . import rollups
+
+    day = datetime.fromisoformat(today).date() if today else None
+    return rollups.rebuild_recent(day)

@@ -48,6 +48,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "bi-bar-chart",
         frozenset({Role.SPECIALIST, Role.GROUP_ADMIN}),
     ),
+    NavItem(
+        _("Outcomes"),
+        "outcomes:index",
+        "bi-graph-up-arrow",
+        frozenset({Role.TRANSFER_ADMIN, Role.GROUP_ADMIN}),
+    ),
     NavItem(_("Training"), "training:index", "bi-mortarboard", _EVERYONE),
     NavItem(_("Handbook"), "handbook:index", "bi-journal-medical", _EVERYONE),
     NavItem(_("Access audit"), "audit:index", "bi-shield-check", frozenset({Role.GROUP_ADMIN})),

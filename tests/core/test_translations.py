@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-SOURCE_DIRS = ["cloudpeds", "consultations", "referrals", "training", "handbook", "templates"]
+SOURCE_DIRS = ["cloudpeds", "consultations", "referrals", "training", "handbook", "outcomes", "templates"]
 
 
 def test_every_message_is_translated_and_none_is_fuzzy():
