@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     # Admin pages that show patient data write access events, like the portal's own pages.
     "cloudpeds.audit.admin_reads.AdminReadsMiddleware",
+    # A change refused by the legal hold or retention triggers: a page that says so.
+    "cloudpeds.core.middleware.ProtectedRecordMiddleware",
 ]
 
 ROOT_URLCONF = "cloudpeds.urls"
@@ -418,6 +420,22 @@ CME_ANNUAL_CREDITS = env.int("CME_ANNUAL_CREDITS", default=25)
 CERTIFICATE_VERIFY_RATE_LIMIT = env.int("CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
 # Behind our reverse proxy the client's address is the entry it appended to X-Forwarded-For.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+# Retention classes: how many months each kind of record must be kept, counted from the
+# record's last change (the rules count from the last visit). Sources:
+# - outpatient 15 years, inpatient 30 years: 医疗机构病历管理规定（2013年版）第二十九条
+#   (门（急）诊病历 ≥ 15 年 from the last visit; 住院病历 ≥ 30 年 from the last discharge);
+#   互联网诊疗监管细则（试行）(2022) keeps internet-diagnosis records as outpatient records (≥ 15 y);
+# - internet-consultation chat, audio and video ≥ 3 years: 互联网诊疗监管细则（试行）(国卫办医发
+#   〔2022〕2号) on 图文对话、音视频资料等过程记录;
+# - security logs ≥ 6 months: 网络安全法 第二十一条 (网络日志留存不少于六个月), 等保 2.0 三级.
+# The figures are compiled into database triggers (cloudpeds/core/retention.py): a change
+# here needs `makemigrations`.
+RETENTION_CLASSES = {
+    "outpatient": 15 * 12,
+    "inpatient": 30 * 12,
+    "internet_consultation": 3 * 12,
+    "security_log": 6,
+}
 # Roles that must enroll in two-factor before reaching any page of the portal.
 TWO_FACTOR_REQUIRED_ROLES = ["group_admin", "transfer_admin"]
 # Handbook topic readings are added up in memory and written at most this often (per

@@ -45,6 +45,7 @@ from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
+from cloudpeds.core.retention import RetentionClass, keep_until_field, retention_class_field, retention_triggers
 from cloudpeds.notifications.services import notify
 from cloudpeds.patients.models import Patient, ServiceConsent
 
@@ -344,6 +345,9 @@ class Consultation(ReloadableStatusMixin, models.Model):
     referral_avoided = models.BooleanField(_("referral avoided"), null=True, blank=True)
     usefulness = models.PositiveSmallIntegerField(_("usefulness (1-5)"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # A remote consultation's case and opinion are kept as outpatient records.
+    retention_class = retention_class_field(RetentionClass.OUTPATIENT)
+    keep_until = keep_until_field()
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -358,6 +362,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
             models.Index(fields=["assigned_to", "status"], name="consult_assigned"),
             models.Index(fields=["patient", "-created_at"], name="consult_patient"),
         ]
+        triggers = retention_triggers("consultation", "created_at", "OLD.patient_id")
         constraints = [
             models.CheckConstraint(
                 condition=Q(usefulness__isnull=True) | Q(usefulness__gte=1, usefulness__lte=5),
@@ -1067,9 +1072,13 @@ class Message(models.Model):
     body = models.TextField(_("message"))
     is_info_request = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # The chat beside the case: internet-consultation process records (3 years).
+    retention_class = retention_class_field(RetentionClass.INTERNET_CONSULTATION)
+    keep_until = keep_until_field()
 
     class Meta:
         ordering = ["created_at", "pk"]
+        triggers = retention_triggers("consultation_message", "created_at", None)
 
     def __str__(self) -> str:
         return f"{self.author} {self.created_at:%Y-%m-%d %H:%M}"

@@ -55,6 +55,7 @@ from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
+from cloudpeds.core.retention import RetentionClass, keep_until_field, retention_class_field, retention_triggers
 from cloudpeds.notifications.services import notify
 from cloudpeds.patients.models import CareTeamGrant, ConsentRequired, Patient, ServiceConsent, works_with_patients
 from handbook.triage import pick
@@ -585,6 +586,10 @@ class Referral(ReloadableStatusMixin, models.Model):
         verbose_name=_("acknowledged by"),
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # A transfer ends in an admission and a follow-up plan comes from one: both are kept with
+    # the inpatient record (30 years), the longer of the two periods.
+    retention_class = retention_class_field(RetentionClass.INPATIENT)
+    keep_until = keep_until_field()
 
     objects = ReferralQuerySet.as_manager()
 
@@ -609,6 +614,7 @@ class Referral(ReloadableStatusMixin, models.Model):
             models.Index(fields=["patient", "-created_at"], name="referral_patient"),
             models.Index(fields=["created_at"], name="referral_created"),
         ]
+        triggers = retention_triggers("referral", "created_at", "OLD.patient_id")
 
     def __str__(self) -> str:
         return f"{self.patient.name} → {self.receiving_hospital}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.audit.history import track_clinical
+from cloudpeds.core.retention import RetentionClass, keep_until_field, retention_class_field, retention_triggers
 from cloudpeds.patients.models import Patient
 
 from .validation import IMAGE_TYPES, PDF, NormalisedFile, sniff_and_normalise
@@ -169,6 +170,8 @@ class Attachment(models.Model):
     source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     source_id = models.BigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")
+    retention_class = retention_class_field(RetentionClass.OUTPATIENT)
+    keep_until = keep_until_field()
 
     objects = AttachmentQuerySet.as_manager()
 
@@ -180,6 +183,7 @@ class Attachment(models.Model):
             models.Index(fields=["patient", "-uploaded_at"], name="attachment_patient_recent"),
             models.Index(fields=["source_type", "source_id"], name="attachment_source"),
         ]
+        triggers = retention_triggers("attachment", "uploaded_at", "OLD.patient_id")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"

@@ -167,3 +167,34 @@ class SecurityHeadersMiddleware:
             and "Cache-Control" not in response
             and response.get("Content-Type", "").startswith("text/html")
         )
+
+
+class ProtectedRecordMiddleware:
+    """A change the database refused because the child's records are sealed (legal hold) or
+    still within their retention period becomes a page that says so (409), not a server error.
+
+    The refusal itself is the database's (cloudpeds/core/retention.py); the workflow methods
+    change records inside transaction.atomic(), so the refused change is rolled back whole.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import DatabaseError
+
+        from .retention import HOLD_MESSAGE, RETENTION_MESSAGE
+
+        if not isinstance(exception, DatabaseError):
+            return None
+        text = str(exception)
+        if HOLD_MESSAGE in text:
+            message = _("This child's records are under a legal hold (sealed): nothing can be changed or deleted.")
+        elif RETENTION_MESSAGE in text:
+            message = _("This record must be kept until the end of its retention period and cannot be deleted.")
+        else:
+            return None
+        return render(request, "record_protected.html", {"message": message}, status=409)

@@ -5,6 +5,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from cloudpeds.accounts.models import Hospital
 from cloudpeds.accounts.roles import DOCTOR_ROLES, Role
 from cloudpeds.audit.history import track_clinical
+from cloudpeds.core.retention import RetentionClass, keep_until_field, retention_class_field, retention_triggers
 
 from .age import pediatric_age
 from .national_id import birth_date_of, mask_national_id, validate_national_id
@@ -174,6 +176,8 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    retention_class = retention_class_field(RetentionClass.OUTPATIENT)
+    keep_until = keep_until_field()
 
     objects = PatientQuerySet.as_manager()
 
@@ -191,6 +195,7 @@ class Patient(models.Model):
             models.Index(fields=["hospital", "-created_at"], name="patient_hospital_recent"),
             models.Index(fields=["hospital", "name", "date_of_birth"], name="patient_duplicate_lookup"),
         ]
+        triggers = retention_triggers("patient", "created_at", "OLD.id")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.record_number})"
@@ -661,3 +666,121 @@ class CareTeamGrant(models.Model):
             hospital = self.user.hospital.name if self.user.hospital_id else ""
             return f"{self.user.display_name} ({hospital})" if hospital else self.user.display_name
         return str(self.hospital)
+
+
+# --- Legal hold (封存) ------------------------------------------------------------------------
+
+
+class LegalHoldError(Exception):
+    """A hold cannot be placed or released this way; the message says why."""
+
+
+def manages_legal_holds(user) -> bool:
+    """Group administrators (医务处 / the group office) seal and unseal a child's records."""
+    return user.is_authenticated and user.has_role(Role.GROUP_ADMIN)
+
+
+class LegalHoldQuerySet(models.QuerySet):
+    def active(self) -> LegalHoldQuerySet:
+        return self.filter(released_at__isnull=True)
+
+    def visible_to(self, user) -> LegalHoldQuerySet:
+        return self if manages_legal_holds(user) else self.none()
+
+
+class LegalHold(models.Model):
+    """A dispute seals a child's records (封存): while the hold is active the database refuses
+    every change and deletion of the child, their consultations, referrals and files
+    (cloudpeds/core/retention.py). It is released only when two different group
+    administrators have each confirmed the release, so that no one person can unseal
+    a record under dispute."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="legal_holds", verbose_name=_("patient")
+    )
+    reason = models.TextField(_("reason"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("placed by")
+    )
+    placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
+    release_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("release requested by"),
+    )
+    release_requested_at = models.DateTimeField(_("release requested at"), null=True, blank=True)
+    release_reason = models.TextField(_("reason for release"), blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("release confirmed by"),
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    objects = LegalHoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            # One active hold per child: a second dispute adds to the reason, not a second lock.
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(released_at__isnull=True), name="legal_hold_one_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(released_by__isnull=True) | ~Q(released_by=models.F("release_requested_by")),
+                name="legal_hold_two_people_release",
+            ),
+        ]
+        # The record of who sealed a child's records, and who released them, is never erased.
+        triggers = [pgtrigger.Protect(name="legal_hold_kept", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.patient} ({self.placed_at:%Y-%m-%d})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.released_at is None
+
+    @classmethod
+    def place(cls, patient: Patient, user, reason: str) -> LegalHold:
+        if not manages_legal_holds(user):
+            raise LegalHoldError(_("Only a group administrator can place a legal hold."))
+        if not reason.strip():
+            raise LegalHoldError(_("Say why the records are sealed."))
+        with transaction.atomic():
+            # Lock the child so that two administrators sealing at once make one hold.
+            Patient.objects.select_for_update().get(pk=patient.pk)
+            if cls.objects.active().filter(patient=patient).exists():
+                raise LegalHoldError(_("This child's records are already under a legal hold."))
+            return cls.objects.create(patient=patient, placed_by=user, reason=reason.strip())
+
+    def confirm_release(self, user, reason: str = "") -> None:
+        """The first administrator asks for the release; a second, different one confirms it."""
+        if not manages_legal_holds(user):
+            raise LegalHoldError(_("Only a group administrator can release a legal hold."))
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            if not locked.is_active:
+                raise LegalHoldError(_("This legal hold has already been released."))
+            now = timezone.now()
+            if locked.release_requested_by_id is None:
+                if not reason.strip():
+                    raise LegalHoldError(_("Say why the hold can be released."))
+                locked.release_requested_by = user
+                locked.release_requested_at = now
+                locked.release_reason = reason.strip()
+            elif locked.release_requested_by_id == user.pk:
+                raise LegalHoldError(_("A second, different group administrator must confirm the release."))
+            else:
+                locked.released_by = user
+                locked.released_at = now
+            locked.save()
+        self.refresh_from_db()

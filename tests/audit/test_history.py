@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pghistory
 import pytest
 from django.apps import apps
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.utils import timezone
 from pghistory.middleware import HistoryMiddleware
 
 from cloudpeds.patients.models import Patient
@@ -35,7 +38,10 @@ def test_a_bulk_update_records_one_event_per_row_with_the_user(doctor, yangpu, b
 
 
 def test_a_delete_is_recorded_with_the_last_values_and_the_user(doctor, yangpu):
-    patient = PatientFactory(hospital=yangpu, name="李小红", record_number="YP-0042")
+    # Registered 16 years ago: past the outpatient retention period, so it may be deleted.
+    patient = PatientFactory(
+        hospital=yangpu, name="李小红", record_number="YP-0042", created_at=timezone.now() - timedelta(days=16 * 366)
+    )
     patient_id = patient.pk
 
     with pghistory.context(user=doctor.pk):

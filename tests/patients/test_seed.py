@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone, translation
 
@@ -116,7 +117,12 @@ def test_scale_data_is_created_once_with_a_guardian_each(demo_accounts) -> None:
 
 def test_scale_data_fills_in_what_is_missing(demo_accounts) -> None:
     scale.seed_scale(io.StringIO(), factor=0.001)
-    Patient.objects.filter(pk__in=Patient.objects.order_by("pk").values("pk")[:10]).delete()
+    # The records are within their retention period: the database refuses to delete them, so
+    # this test (standing for a database administrator's repair) switches the triggers off.
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        Patient.objects.filter(pk__in=Patient.objects.order_by("pk").values("pk")[:10]).delete()
+        cursor.execute("SET session_replication_role = DEFAULT")
 
     scale.seed_scale(io.StringIO(), factor=0.001)
 
