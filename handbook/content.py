@@ -7,6 +7,7 @@ A content folder holds text a clinician reviews in a git diff:
                                Chinese text under `## zh` and its English text under `## en`
     topics/**/<slug>.v<N>.md   earlier versions of a topic (any file under topics/ counts;
                                the slug is the file name up to its first dot)
+    pathways/**/<slug>.v<N>.json  earlier versions of a pathway (the slug is the name up to its first dot)
     pathways/<slug>.json       a triage pathway version: its settings, and its table as the
                                document the editors' page edits (handbook.triage)
     drugs.json                 the dosing calculator's drugs, formulations and dosing rules
@@ -141,7 +142,7 @@ def read_folder(folder: Path) -> Content:
             content.topics.append(read_topic(path, folder))
         except ContentError as exc:
             problems += exc.problems
-    for path in sorted((folder / "pathways").glob("*.json")):
+    for path in sorted((folder / "pathways").rglob("*.json")):
         try:
             content.pathways.append(read_pathway(path))
         except ContentError as exc:
@@ -328,7 +329,7 @@ def read_pathway(path: Path) -> PathwayFile:
         raise ContentError(problems)
     return PathwayFile(
         path=path,
-        slug=path.stem,
+        slug=path.name.split(".", 1)[0],
         version=version,
         topic=data["topic"],
         name_zh=data["name_zh"].strip(),

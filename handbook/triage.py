@@ -116,6 +116,42 @@ class VitalSign(models.TextChoices):
 
 LANGUAGES = (("zh", "zh-hans"), ("en", "en"))
 
+# --- Guidance sign lists ------------------------------------------------------------------
+#
+# The signs a guideline lists for a decision, by the question keys the demo pathways use.
+# A pathway document names the lists it follows ("guidance"); it may conclude green only if
+# every sign of those lists is asked by a question and tested by a rule that leads away
+# from green. A sign that is never asked is a validation error of the document ("unasked
+# sign"), so that a child whose only sign is that one is never told "care at home".
+IMCI_DANGER_SIGNS = "imci_general_danger_signs"
+GUIDANCE_SIGNS: dict[str, tuple[str, ...]] = {
+    # WHO IMCI general danger signs (2 months to 5 years): any one is red.
+    IMCI_DANGER_SIGNS: ("unable_to_drink", "vomits_everything", "convulsions_history", "lethargic", "convulsing_now"),
+    # NICE NG143 red (high risk) features. "Seizures" is the IMCI "convulsions in this illness".
+    "nice_ng143_red": (
+        "abnormal_skin_colour",
+        "no_social_response",
+        "appears_ill",
+        "not_waking",
+        "abnormal_cry",
+        "grunting",
+        "respiratory_rate",
+        "chest_indrawing",
+        "reduced_skin_turgor",
+        "temperature",
+        "non_blanching_rash",
+        "bulging_fontanelle",
+        "stiff_neck",
+        "status_epilepticus",
+        "focal_neurological_signs",
+        "convulsions_history",
+    ),
+    # NICE NG143 amber (intermediate risk) features the clinical facts list.
+    "nice_ng143_amber": ("temperature", "fever_days", "respiratory_rate", "spo2", "capillary_refill"),
+}
+# The lists whose signs must lead to red (not only away from green).
+RED_GUIDANCE = frozenset({IMCI_DANGER_SIGNS, "nice_ng143_red"})
+
 
 def in_both_languages(render: Callable[[], str]) -> dict[str, str]:
     """{"zh": ..., "en": ...}: what `render` gives in each language of the portal.
@@ -619,6 +655,7 @@ class PathwaySpec:
     rules: tuple[Rule, ...]
     scope: AgeBand | None = None
     test_cases: tuple[TestCase, ...] = field(default=())
+    guidance: tuple[str, ...] = ()
 
     @property
     def default(self) -> Classification:
@@ -630,6 +667,17 @@ class PathwaySpec:
 
     def question(self, key: str) -> Question:
         return next(q for q in self.questions if q.key == key)
+
+    def danger_sign_questions(self) -> tuple[Question, ...]:
+        """The IMCI general danger signs this pathway asks (asked first: one yes stops the triage)."""
+        if IMCI_DANGER_SIGNS not in self.guidance:
+            return ()
+        keys = GUIDANCE_SIGNS[IMCI_DANGER_SIGNS]
+        return tuple(q for q in self.questions if q.key in keys)
+
+    def other_questions(self) -> tuple[Question, ...]:
+        danger = set(self.danger_sign_questions())
+        return tuple(q for q in self.questions if q not in danger)
 
     def parse_answers(self, raw: Mapping[str, Any]) -> tuple[dict[str, str | Decimal | None], dict[str, str]]:
         """(answers, errors by question key). Keys that are not questions are errors too."""
@@ -712,13 +760,17 @@ class PathwaySpec:
 
     def as_document(self) -> dict[str, Any]:
         """The table as a document with every field written out (from_document reads it back)."""
-        return {
+        document = {
             "scope": self.scope.as_fields() if self.scope is not None else {},
             "questions": [question.as_document() for question in self.questions],
             "classifications": [classification.as_document() for classification in self.classifications],
             "rules": [rule.as_document() for rule in self.rules],
             "test_cases": [case.as_document() for case in self.test_cases],
         }
+        if self.guidance:
+            # Only when there is one: the versions stored before sign lists existed stay equal.
+            document["guidance"] = list(self.guidance)
+        return document
 
 
 def empty_document() -> dict[str, Any]:
@@ -754,13 +806,15 @@ class _DocumentReader:
         doc = self.document
         if not isinstance(doc, Mapping):
             raise DocumentError([gettext("The document must be a JSON object.")])
-        unknown = set(doc) - {"scope", "questions", "classifications", "rules", "test_cases"}
+        unknown = set(doc) - {"scope", "guidance", "questions", "classifications", "rules", "test_cases"}
         for key in sorted(unknown):
             self.problem(key, gettext("unknown section"))
         scope = self._band(doc.get("scope") or {}, "scope")
+        guidance = self._guidance(self._list(doc, "guidance"))
         questions = self._questions(self._list(doc, "questions"))
         classifications = self._classifications(self._list(doc, "classifications"))
         rules = self._rules(self._list(doc, "rules"), questions, classifications)
+        self._unasked_signs(guidance, questions, rules)
         cases = self._cases(self._list(doc, "test_cases"), classifications)
         if self.problems:
             raise DocumentError(self.problems)
@@ -770,7 +824,39 @@ class _DocumentReader:
             rules=tuple(rules),
             scope=scope,
             test_cases=tuple(cases),
+            guidance=tuple(guidance),
         )
+
+    def _guidance(self, items: list[Any]) -> list[str]:
+        names = []
+        for item in items:
+            if item not in GUIDANCE_SIGNS:
+                self.problem("guidance", gettext("unknown sign list “%(name)s”") % {"name": item})
+            elif item not in names:
+                names.append(item)
+        return names
+
+    def _unasked_signs(self, guidance: list[str], questions: Mapping[str, Question], rules: list[Rule]) -> None:
+        """Every sign of the guidance's lists is asked and leads away from green (red for red lists)."""
+        for name in guidance:
+            wanted = RED if name in RED_GUIDANCE else YELLOW
+            for key in GUIDANCE_SIGNS[name]:
+                tested = {
+                    rule.classification.colour
+                    for rule in rules
+                    if not rule.classification.is_note
+                    for condition in rule.conditions
+                    if condition.question.key == key
+                }
+                if key not in questions or not tested or max(COLOUR_RANK[c] for c in tested) < COLOUR_RANK[wanted]:
+                    self.problem(
+                        "guidance",
+                        gettext(
+                            "unasked sign “%(sign)s” of %(list)s: a pathway may conclude green only when every "
+                            "sign of its guidance is asked and leads to %(colour)s"
+                        )
+                        % {"sign": key, "list": name, "colour": wanted},
+                    )
 
     def _list(self, doc: Mapping[str, Any], name: str) -> list[Any]:
         value = doc.get(name, [])

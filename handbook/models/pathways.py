@@ -36,6 +36,7 @@ from cloudpeds.patients.models import Patient, works_with_patients
 from consultations.models import Consultation, ConsultationError, Urgency
 from consultations.models import Status as ConsultationStatus
 
+from ..agreement import disagreements, table_rows
 from ..triage import (
     HANDOVER_COLOURS,
     RED,
@@ -239,12 +240,26 @@ class PathwayVersion(ReviewedVersion):
                 % {"count": len(failed), "total": len(results), "names": "; ".join(r.name for r in failed)}
             )
 
+    def _check_agrees_with_topic(self) -> None:
+        """The topic's published classification table says what this table does (handbook.agreement)."""
+        topic_version = self.pathway.topic.current_version
+        if topic_version is None:
+            return
+        problems = disagreements(table_rows(topic_version), self.spec)
+        if problems:
+            raise HandbookError(
+                gettext("The topic's classification table and this pathway disagree: %(problems)s.")
+                % {"problems": "; ".join(problems)}
+            )
+
     def _check_ready_for_review(self) -> None:
         self._check_test_cases()
+        self._check_agrees_with_topic()
 
     def _publication_fields(self, now: datetime) -> dict[str, Any]:
         # The cases are run again: the table may have been changed since the submission.
         self._check_test_cases()
+        self._check_agrees_with_topic()
         return {}
 
     # --- Use ----------------------------------------------------------------------------------

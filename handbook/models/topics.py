@@ -23,7 +23,7 @@ from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.accounts.models import User
@@ -369,6 +369,28 @@ class TopicVersion(ReviewedVersion):
     def _check_ready_for_review(self) -> None:
         if not (self.title_zh.strip() and self.title_en.strip()):
             raise HandbookError(_("Give the topic a Chinese and an English title first."))
+        self._check_agrees_with_pathway()
+
+    def _check_agrees_with_pathway(self) -> None:
+        """The table must say what the topic's pathway does: its published version, or the
+        version being written with it (a change to both is written pathway first, then the topic)."""
+        from ..agreement import disagreements, table_rows  # the pathway models import this module
+
+        pathway = getattr(self.topic, "pathway", None)
+        if pathway is None:
+            return
+        candidates = [v for v in (pathway.current_version, pathway.open_version()) if v is not None]
+        results = []
+        for version in candidates:
+            try:
+                results.append(disagreements(table_rows(self), version.spec))
+            except ValueError:  # an open draft whose table is not written yet
+                continue
+        if results and all(results):
+            raise HandbookError(
+                gettext("This classification table and the topic's pathway disagree: %(problems)s.")
+                % {"problems": "; ".join(results[0])}
+            )
 
     def _publication_fields(
         self, now: datetime, *, effective_date: date | None = None, next_review_date: date | None = None

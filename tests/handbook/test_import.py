@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -21,8 +22,12 @@ def folder(tmp_path) -> Path:
     """A content folder with one topic (fever), its pathway and the demo drugs."""
     (tmp_path / "topics").mkdir()
     (tmp_path / "pathways").mkdir()
-    shutil.copy(CONTENT / "topics" / "fever.md", tmp_path / "topics" / "fever.md")
-    shutil.copy(CONTENT / "pathways" / "fever.json", tmp_path / "pathways" / "fever.json")
+    # The demo's current fever files, numbered as the first version of a fresh handbook.
+    topic = re.sub(r"^change_note = .*\n", "", (CONTENT / "topics" / "fever.md").read_text(), count=1, flags=re.M)
+    (tmp_path / "topics" / "fever.md").write_text(re.sub(r"^version = \d+$", "version = 1", topic, count=1, flags=re.M))
+    pathway = json.loads((CONTENT / "pathways" / "fever.json").read_text())
+    pathway["version"] = 1
+    (tmp_path / "pathways" / "fever.json").write_text(json.dumps(pathway, ensure_ascii=False))
     shutil.copy(CONTENT / "drugs.json", tmp_path / "drugs.json")
     return tmp_path
 
@@ -63,7 +68,7 @@ def test_the_files_become_published_versions_written_and_approved_by_two_editors
     assert version.title_en == "Fever"
     assert version.sections.get(kind="danger_signs").body_en.startswith("Any one general danger sign")
     assert version.classification_rows.count() == 3
-    assert version.effective_date.isoformat() == "2025-09-01"
+    assert version.effective_date.isoformat() == "2026-12-01"
     pathway = Pathway.objects.get(slug="fever")
     assert (pathway.current_version.author, pathway.current_version.approved_by) == (editor2, editor)
     assert all(result.passed for result in pathway.current_version.test_results())
