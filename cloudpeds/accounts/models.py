@@ -204,6 +204,7 @@ class User(AbstractUser):
         from allauth.mfa.models import Authenticator
 
         return Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
+
     # --- Qualification (issue 15 point 4) ---------------------------------------------------
 
     @property
