@@ -14,6 +14,8 @@ from cloudpeds.core.ranges import ranged_file_response
 
 from ..diff import compare
 from ..forms.reading import SearchForm, TopicFilterForm
+from cloudpeds.core.identifiers import redact_identifiers
+
 from ..models import SearchDocument, SearchLog, Symptom, Topic, is_editor
 from ..reading import ui_language
 from ..search import best_snippet, query_words
@@ -66,8 +68,9 @@ def search(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     count = paginator.count
     if query and request.GET.get("page", "1") == "1":
-        # Once per search, not again for each further page of its results.
-        SearchLog.objects.create(query=query, user=request.user, result_count=count, language=get_language() or "")
+        # Once per search, not again for each further page of its results; what a doctor typed
+        # about a child (name, record number, telephone) is not kept.
+        SearchLog.objects.create(query=redact_identifiers(query), user=request.user, result_count=count, language=get_language() or "")
     prefer = ui_language()
     hits = [
         (document, *best_snippet({lang: document.localized("text", lang) for lang in ("zh", "en")}, words, prefer))

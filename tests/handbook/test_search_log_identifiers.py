@@ -7,13 +7,7 @@ import pytest
 
 from handbook.models import SearchLog
 
-pytestmark = [
-    pytest.mark.django_db,
-    # The handbook stores the query through redact_identifiers() once issue 16's handbook
-    # restructure has landed (the one-line change in handbook's search view); strict, so that
-    # this marker is removed in the same change.
-    pytest.mark.xfail(strict=True, reason="handbook search stores the redacted query after issue 16 lands"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def test_a_query_is_stored_and_shown_to_editors_without_identifiers(client, demo, reader, editor):
@@ -30,3 +24,16 @@ def test_a_query_is_stored_and_shown_to_editors_without_identifiers(client, demo
     content = client.get("/handbook/editor/usage/").content.decode()
     assert "13800138000" not in content
     assert "王小明" not in content
+
+
+def test_the_migration_redacts_searches_logged_before(reader):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    SearchLog.objects.create(query="李小红 MRN0099887 发热", user=reader, result_count=3)
+    SearchLog.objects.create(query="咳嗽", user=reader, result_count=5)
+
+    import_module("handbook.migrations.0005_redact_search_log").redact(apps, None)
+
+    assert sorted(SearchLog.objects.values_list("query", flat=True)) == sorted(["[…] 发热", "咳嗽"])
