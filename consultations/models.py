@@ -895,6 +895,8 @@ class ConsultationEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("consultation event")
+        verbose_name_plural = _("consultation events")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["consultation", "at"], name="consult_event_order")]
 
@@ -914,6 +916,8 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -976,6 +980,8 @@ class CaseConference(models.Model):
     MIN_MINUTES, MAX_MINUTES = 10, 180
 
     class Meta:
+        verbose_name = _("case conference")
+        verbose_name_plural = _("case conferences")
         ordering = ["scheduled_for"]
 
     def __str__(self) -> str:
@@ -1102,6 +1108,11 @@ class ConsultationReport(GeneratedPdf, models.Model):
     # changes makes a new one.
     status_at_generation = models.CharField(max_length=20, blank=True)
     file = models.FileField(upload_to="reports/consultations/", null=True, blank=True, max_length=200)
+
+    class Meta:
+        # Named in the audit's pages in the reader's language ("会诊报告", not "Consultation report").
+        verbose_name = _("consultation report")
+        verbose_name_plural = _("consultation reports")
 
     def __str__(self) -> str:
         return f"report {self.consultation_id}"
