@@ -529,7 +529,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.claimed_at = timezone.now()
             locked.save()
             locked.patient.grant(
-                user=user, reason=str(_("Answering a remote consultation")), source=locked, granted_by=actor
+                user=user, reason=_("Answering a remote consultation"), source=locked, granted_by=actor
             )
             kind = "assigned" if assigned_by is not None else "claimed"
             locked._record(actor, kind, Status.SUBMITTED, note=user.display_name if assigned_by else "")

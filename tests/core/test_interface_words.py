@@ -119,3 +119,16 @@ def test_main_pages_in_english_have_no_chinese_interface_words(client, role, req
             found[url] = sorted(words)[:20]
 
     assert found == {}
+
+
+def test_the_english_timeline_shows_why_a_record_was_shared_in_english(client, doctor, specialist):
+    patient = PatientFactory(hospital=doctor.hospital, registered_by=doctor, name="Tom Lee")
+    consultation = ConsultationFactory(patient=patient, department=specialist.department)
+    with translation.override("zh-hans"):  # the specialist works in Chinese
+        consultation.claim(specialist)
+    client.force_login(_english(doctor))
+
+    body = client.get(patient.get_absolute_url()).content.decode()
+
+    assert "Answering a remote consultation" in body
+    assert "答复远程会诊" not in body
