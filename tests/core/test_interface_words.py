@@ -132,3 +132,40 @@ def test_the_english_timeline_shows_why_a_record_was_shared_in_english(client, d
 
     assert "Answering a remote consultation" in body
     assert "答复远程会诊" not in body
+
+
+def _interface_msgids() -> set[str]:
+    """The English interface texts that the Chinese catalogue translates (two words or more:
+    a single word such as "OK" or a unit may be the same in both)."""
+    with translation.override("zh-hans"):
+        catalog = translation.trans_real.translation("zh-hans")._catalog
+        return {
+            msgid
+            for msgid, msgstr in catalog.items()
+            if isinstance(msgid, str)
+            and msgstr
+            and msgstr != msgid
+            and re.fullmatch(r"[A-Za-z][A-Za-z ,.'’-]+", msgid)
+            and " " in msgid
+        }
+
+
+@pytest.mark.parametrize("role", sorted(MAIN_PAGES))
+def test_main_pages_in_chinese_leave_no_interface_text_untranslated(client, role, request):
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    interface = _interface_msgids()
+    assert len(interface) > 500  # the catalogue was read
+
+    found = {}
+    for url in MAIN_PAGES[role]:
+        html = client.get(url).content.decode()
+        texts = {text.strip() for text in re.findall(r">([^<>]+)<", html)}
+        untranslated = sorted(texts & interface)
+        if untranslated:
+            found[url] = untranslated
+    assert found == {}
+    # The same look at the home page in English finds interface texts: the check can fail.
+    _english(user)
+    english = client.get("/").content.decode()
+    assert {text.strip() for text in re.findall(r">([^<>]+)<", english)} & interface
