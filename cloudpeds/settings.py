@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its widget templates, found by the TEMPLATES engine (FORM_RENDERER below).
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -105,6 +107,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "cloudpeds.urls"
 WSGI_APPLICATION = "cloudpeds.wsgi.application"
 
+# Widgets render through the project's templates, so that templates/django/forms/ can say
+# "请选择…" where Django's select boxes print "---------".
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -241,6 +246,7 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "cloudpeds.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "cloudpeds.accounts.forms.SignInForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"

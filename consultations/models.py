@@ -601,7 +601,7 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.claimed_at = timezone.now()
             locked.save()
             locked.patient.grant(
-                user=user, reason=str(_("Answering a remote consultation")), source=locked, granted_by=actor
+                user=user, reason=_("Answering a remote consultation"), source=locked, granted_by=actor
             )
             kind = "assigned" if assigned_by is not None else "claimed"
             locked._record(actor, kind, Status.SUBMITTED, note=user.display_name if assigned_by else "")
@@ -1055,6 +1055,8 @@ class ConsultationEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("consultation event")
+        verbose_name_plural = _("consultation events")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["consultation", "at"], name="consult_event_order")]
 
@@ -1077,6 +1079,8 @@ class Message(models.Model):
     keep_until = keep_until_field()
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
         triggers = retention_triggers("consultation_message", "created_at", None)
 
@@ -1140,6 +1144,8 @@ class CaseConference(models.Model):
     MIN_MINUTES, MAX_MINUTES = 10, 180
 
     class Meta:
+        verbose_name = _("case conference")
+        verbose_name_plural = _("case conferences")
         ordering = ["scheduled_for"]
 
     def __str__(self) -> str:
@@ -1266,6 +1272,11 @@ class ConsultationReport(GeneratedPdf, models.Model):
     # changes makes a new one.
     status_at_generation = models.CharField(max_length=20, blank=True)
     file = models.FileField(upload_to="reports/consultations/", null=True, blank=True, max_length=200)
+
+    class Meta:
+        # Named in the audit's pages in the reader's language ("会诊报告", not "Consultation report").
+        verbose_name = _("consultation report")
+        verbose_name_plural = _("consultation reports")
 
     def __str__(self) -> str:
         return f"report {self.consultation_id}"

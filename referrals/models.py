@@ -914,7 +914,7 @@ class Referral(ReloadableStatusMixin, models.Model):
         if CareTeamGrant.objects.live().filter(patient=patient, hospital_id=self.receiving_hospital_id).exists():
             return
         try:
-            patient.grant(hospital=self.receiving_hospital, reason=str(reason), source=self, granted_by=user)
+            patient.grant(hospital=self.receiving_hospital, reason=reason, source=self, granted_by=user)
         except ConsentRequired as error:
             raise ReferralError(
                 _("Record the guardian's consent to share the record before requesting a transfer.")

@@ -34,6 +34,25 @@ SUPERUSER_ONLY_FIELDS = frozenset({"is_superuser", "is_staff", "user_permissions
 SUPERUSER_ONLY_ROLES = frozenset({Role.GROUP_ADMIN})
 
 
+def role_label(group: Group) -> str:
+    """A role group as people read it ("基层医生"), not its code ("grassroots_doctor")."""
+    try:
+        return str(Role(group.name).label)
+    except ValueError:
+        return group.name
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        return Role.choices
+
+    def queryset(self, request: HttpRequest, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
 def holds_powers(user: User) -> bool:
     """Whether `user` has powers that only a superuser may grant."""
     return user.is_superuser or user.is_staff or user.has_role(*SUPERUSER_ONLY_ROLES)
@@ -63,7 +82,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "hospital", "department", "title", "is_active"]
-    list_filter = ["hospital", "groups", "is_active", "is_staff"]
+    list_filter = ["hospital", RoleFilter, "is_active", "is_staff"]
     list_select_related = ["hospital", "department"]
     search_fields = ["username", "first_name", "last_name", "email", "licence_number", "phone"]
     fieldsets = (
@@ -99,7 +118,10 @@ class UserAdmin(BaseUserAdmin):
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.exclude(name__in=SUPERUSER_ONLY_ROLES)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and formfield is not None:
+            formfield.label_from_instance = role_label
+        return formfield
 
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         # A group administrator edits their own profile, but nobody else's who holds powers:
@@ -194,6 +216,12 @@ class GroupAdmin(BaseGroupAdmin):
     """Roles are groups made by a migration, and are checked by name: renaming one, or adding
     permissions to the group administrators' own role, would hand out powers. Superusers
     only; group administrators see them read-only."""
+
+    list_display = ["name", "label"]
+
+    @admin.display(description=_("role"))
+    def label(self, obj: Group) -> str:
+        return role_label(obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser

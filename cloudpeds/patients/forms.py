@@ -43,7 +43,7 @@ class PatientForm(forms.ModelForm):
         help_texts = {
             "record_number": _("The medical record number your hospital gave the child."),
             "national_id": _("Optional. 18 characters; shown in full only to your hospital."),
-            "allergies": _("For example 青霉素过敏 (penicillin). Leave empty if none are known."),
+            "allergies": _("For example: penicillin allergy. Leave empty if none are known."),
             "gestational_age_weeks": _("For newborns and infants: weeks of pregnancy at birth."),
         }
 

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, Func, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.accounts.models import Hospital
@@ -34,6 +34,12 @@ PATIENT_ROLES = frozenset(DOCTOR_ROLES | {Role.TRANSFER_ADMIN})
 
 def works_with_patients(user) -> bool:
     return user.is_authenticated and user.hospital_id is not None and user.has_role(*PATIENT_ROLES)
+
+
+def _source_text(message) -> str:
+    """A (lazy) message as its English source text, to be translated when shown."""
+    with translation.override("en"):
+        return str(message)
 
 
 class _EqualsAny(Func):
@@ -307,7 +313,10 @@ class Patient(models.Model):
             patient=self,
             user=user,
             hospital=hospital,
-            reason=reason,
+            # Stored as the English source text, shown translated in the reader's language
+            # (CareTeamGrant.reason_display): stored translated, an English reader of the
+            # timeline saw the Chinese of whoever caused the grant.
+            reason=_source_text(reason),
             source_type=ContentType.objects.get_for_model(source) if source is not None else None,
             source_id=source.pk if source is not None else None,
             granted_by=granted_by,
@@ -659,6 +668,11 @@ class CareTeamGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} → {self.user or self.hospital}: {self.reason}"
+
+    @property
+    def reason_display(self) -> str:
+        # Reasons are the English msgids of their callers' messages (Patient.grant).
+        return translation.gettext(self.reason)
 
     @property
     def grantee_display(self) -> str:

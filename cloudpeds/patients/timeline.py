@@ -102,7 +102,7 @@ def timeline_entries(patient, user) -> list[TimelineEntry]:
                 at=grant.granted_at,
                 kind="patient.shared",
                 title=_("Record shared with %(grantee)s") % {"grantee": grant.grantee_display},
-                detail=grant.reason,
+                detail=grant.reason_display,
                 actor=grant.granted_by.display_name if grant.granted_by else "",
                 icon="bi-share",
             )
