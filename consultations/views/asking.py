@@ -304,6 +304,7 @@ def _render_detail(
         "close_form": (close_form or CloseForm()) if consultation.can_close(user) else None,
         "can_withdraw": consultation.can_withdraw(user),
         "can_edit_draft": consultation.can_edit_draft(user),
+        "referral": consultation.referral_sent_by(user) if consultation.suggests_referral else None,
         "withdraw_form": WithdrawForm(),
         "handbook_items": _handbook_items(consultation.handbook_context),
         "handbook_url": _handbook_url(consultation.handbook_context),
