@@ -309,7 +309,19 @@ def _render_detail(
         "handbook_items": _handbook_items(consultation.handbook_context),
         "handbook_url": _handbook_url(consultation.handbook_context),
     }
+    context["main_action"] = _main_action(user, consultation, context)
     return render(request, "consultations/detail.html", context)
+
+
+def _main_action(user: User, consultation: Consultation, context: dict) -> str:
+    """What the bar at the top of a long case page jumps to: this person's next step."""
+    if context["info_form"]:
+        return "information"
+    if context["close_form"]:
+        return "close"
+    if consultation.can_claim(user) or consultation.can_act_as_specialist(user):
+        return "specialist"
+    return ""
 
 
 def _files_visible(user: User, patient: Patient) -> bool:
