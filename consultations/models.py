@@ -376,6 +376,18 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("consultations:detail", args=[self.public_id])
 
+    def referral_sent_by(self, user: User):
+        """The referral the requesting hospital made from this answer, if any (the newest):
+        the case page links to it instead of offering to refer the child again. The
+        referrals app holds the foreign key (`Referral.consultation`); only the sending
+        hospital's own referrals are looked at, which is what `Referral.visible_to` shows it."""
+        return (
+            self.referrals.filter(sending_hospital_id=user.hospital_id)
+            .select_related("receiving_hospital")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+
     @property
     def question_first_line(self) -> str:
         """The clinical question's first non-empty line: what a queue row shows of it."""

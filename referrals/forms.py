@@ -53,6 +53,12 @@ UP_REASONS = [
 ]
 
 
+# Numbers typed on a phone bring up the numeric keypad (issue 12); NumberInput alone does
+# not on every phone keyboard.
+_DECIMAL = forms.NumberInput(attrs={"inputmode": "decimal"})
+_WHOLE = forms.NumberInput(attrs={"inputmode": "numeric"})
+
+
 def _check(form: forms.Form, check: Callable[..., None], *args: Any) -> None:
     """Run one of the model's checks and show its refusal beside the field it names."""
     try:
@@ -156,22 +162,30 @@ class ReferralForm(_ReferralFiles, ServiceConsentFields, forms.ModelForm):
     temperature_c = forms.DecimalField(
         label=_("Temperature (°C)"),
         required=False,
+        widget=_DECIMAL,
         max_digits=3,
         decimal_places=1,
         validators=[MinValueValidator(Decimal("30")), MaxValueValidator(Decimal("45"))],
     )
     heart_rate = forms.IntegerField(
-        label=_("Heart rate (/min)"), required=False, validators=[MinValueValidator(20), MaxValueValidator(300)]
+        label=_("Heart rate (/min)"),
+        required=False,
+        widget=_WHOLE,
+        validators=[MinValueValidator(20), MaxValueValidator(300)],
     )
     respiratory_rate = forms.IntegerField(
-        label=_("Respiratory rate (/min)"), required=False, validators=[MinValueValidator(4), MaxValueValidator(150)]
+        label=_("Respiratory rate (/min)"),
+        required=False,
+        widget=_WHOLE,
+        validators=[MinValueValidator(4), MaxValueValidator(150)],
     )
     spo2 = forms.IntegerField(
-        label=_("SpO₂ (%)"), required=False, validators=[MinValueValidator(30), MaxValueValidator(100)]
+        label=_("SpO₂ (%)"), required=False, widget=_WHOLE, validators=[MinValueValidator(30), MaxValueValidator(100)]
     )
     weight_kg = forms.DecimalField(
         label=_("Weight (kg)"),
         required=False,
+        widget=_DECIMAL,
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.3")), MaxValueValidator(Decimal("150"))],
@@ -382,7 +396,7 @@ class FollowUpRecordForm(forms.Form):
 
 
 class BedCensusForm(forms.Form):
-    occupied = forms.IntegerField(label=_("Occupied beds"), min_value=0)
+    occupied = forms.IntegerField(label=_("Occupied beds"), min_value=0, widget=_WHOLE)
 
 
 class ReferralFilterForm(forms.Form):

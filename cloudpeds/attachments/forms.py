@@ -140,5 +140,24 @@ class ClinicalFilesMixin(forms.Form):
     def clean_file_kind(self) -> str:
         return self.cleaned_data.get("file_kind") or self.default_file_kind
 
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Any error, from a field or from the model's refusal after validation, sends the page
+        back without the files: a browser never keeps a chosen file across a re-display. Say
+        so beside the file field, naming the files, rather than drop them silently."""
+        super().add_error(field, error)
+        if field == "attachments" or getattr(self, "_files_not_kept", False) or not self.files:
+            return
+        names = [upload.name for upload in self.files.getlist(self.add_prefix("attachments")) if upload]
+        if names:
+            self._files_not_kept = True
+            super().add_error(
+                "attachments",
+                ValidationError(
+                    _("Not attached yet: choose %(files)s again before sending."),
+                    code="not_kept",
+                    params={"files": ", ".join(names)},
+                ),
+            )
+
     def attached(self) -> dict[str, Any]:
         return {"attachments": self.cleaned_data["attachments"], "file_kind": self.cleaned_data["file_kind"]}

@@ -137,9 +137,11 @@ class MeasurementForm(forms.ModelForm):
         fields = ["measured_on", "weight_kg", "height_cm", "head_circumference_cm"]
         widgets = {
             "measured_on": _DATE_INPUT,
-            "weight_kg": forms.NumberInput(attrs={"step": "0.01", "min": "0.3", "max": "150"}),
-            "height_cm": forms.NumberInput(attrs={"step": "0.1", "min": "20", "max": "220"}),
-            "head_circumference_cm": forms.NumberInput(attrs={"step": "0.1", "min": "20", "max": "70"}),
+            "weight_kg": forms.NumberInput(attrs={"step": "0.01", "min": "0.3", "max": "150", "inputmode": "decimal"}),
+            "height_cm": forms.NumberInput(attrs={"step": "0.1", "min": "20", "max": "220", "inputmode": "decimal"}),
+            "head_circumference_cm": forms.NumberInput(
+                attrs={"step": "0.1", "min": "20", "max": "70", "inputmode": "decimal"}
+            ),
         }
 
     def __init__(self, *args, **kwargs) -> None:

@@ -305,11 +305,24 @@ def _render_detail(
         "close_form": (close_form or CloseForm()) if consultation.can_close(user) else None,
         "can_withdraw": consultation.can_withdraw(user),
         "can_edit_draft": consultation.can_edit_draft(user),
+        "referral": consultation.referral_sent_by(user) if consultation.suggests_referral else None,
         "withdraw_form": WithdrawForm(),
         "handbook_items": _handbook_items(consultation.handbook_context),
         "handbook_url": _handbook_url(consultation.handbook_context),
     }
+    context["main_action"] = _main_action(user, consultation, context)
     return render(request, "consultations/detail.html", context)
+
+
+def _main_action(user: User, consultation: Consultation, context: dict) -> str:
+    """What the bar at the top of a long case page jumps to: this person's next step."""
+    if context["info_form"]:
+        return "information"
+    if context["close_form"]:
+        return "close"
+    if consultation.can_claim(user) or consultation.can_act_as_specialist(user):
+        return "specialist"
+    return ""
 
 
 def _files_visible(user: User, patient: Patient) -> bool:

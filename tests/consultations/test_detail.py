@@ -328,3 +328,35 @@ def test_a_group_administrator_does_not_read_cases(client, group_admin, consulta
     response = client.get(_url(consultation))
 
     assert response.status_code == 404
+
+
+def test_the_specialists_actions_are_one_tap_from_the_top(client, specialist, doctor, consultation) -> None:
+    client.force_login(specialist)
+    body = client.get(_url(consultation)).content.decode()
+    bar = body.index('data-testid="jump-to-action"')
+    assert bar < body.index('id="question-heading"')
+    assert 'href="#specialist-panel"' in body[bar : bar + 400]
+    # The panel (and its answer form) comes after the two columns, at the full width.
+    assert body.index('<div id="specialist-panel"') > body.index('id="events-heading"')
+
+    # The requesting doctor has nothing to do while the case waits: no bar.
+    client.force_login(doctor)
+    assert 'data-testid="jump-to-action"' not in client.get(_url(consultation)).content.decode()
+
+
+def test_the_requesting_doctor_jumps_to_closing_an_answered_case(client, specialist, doctor, consultation) -> None:
+    consultation.claim(specialist)
+    consultation.answer(
+        specialist,
+        assessment="轻症",
+        recommendation="manage_locally",
+        plan="观察",
+        family_advice="",
+        follow_up_days=None,
+    )
+    client.force_login(doctor)
+
+    body = client.get(_url(consultation)).content.decode()
+
+    bar = body.index('data-testid="jump-to-action"')
+    assert 'href="#close"' in body[bar : bar + 400]

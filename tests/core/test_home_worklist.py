@@ -107,5 +107,5 @@ def test_the_directors_home_links_no_page_closed_to_him(client, seeded):
 
 def test_the_home_page_query_count_does_not_depend_on_the_work(client, seeded, django_assert_max_num_queries):
     client.force_login(User.objects.get(username="dr.yangpu"))
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(20):
         assert client.get("/").status_code == 200

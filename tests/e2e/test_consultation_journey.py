@@ -23,6 +23,9 @@ from consultations.models import Consultation, ConsultationReport, Status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+# Issue 12: the journey also runs on a 390 × 844 phone, as district doctors use the portal.
+PHONE = {"width": 390, "height": 844}
+
 CHILD = "YP2025000102"  # 李欣怡: a Yangpu newborn with the guardian's consent
 QUESTION = "生后5天新生儿发热38.6℃，吃奶减少，脐周红肿，是否需要转上级医院？"
 # The report is made by a WeasyPrint task in the live server's thread: give it time.
@@ -59,8 +62,10 @@ def photo(tmp_path: Path) -> Path:
     return path
 
 
-def _sign_in(browser: Browser, base: str, username: str, password: str) -> Page:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+def _sign_in(browser: Browser, base: str, username: str, password: str, *, viewport: dict | None = None) -> Page:
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", **({"viewport": viewport} if viewport else {})
+    )
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", username)
@@ -82,7 +87,8 @@ def _download_report(page: Page, case_url: str, *, prepare: bool) -> bytes:
     return Path(download.value.path()).read_bytes()
 
 
-def test_a_febrile_newborn_is_asked_about_answered_and_closed(live_server, demo, page: Page, settings, photo):
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_febrile_newborn_is_asked_about_answered_and_closed(live_server, demo, page: Page, settings, viewport, photo):
     base = live_server.url
     password = settings.DEMO_PASSWORD
     browser = page.context.browser
@@ -90,7 +96,7 @@ def test_a_febrile_newborn_is_asked_about_answered_and_closed(live_server, demo,
     respiratory = Department.objects.get(hospital__code="xinhua", specialty="respiratory")
 
     # 1. dr.yangpu starts from the child's page and sends the case with a photo.
-    doctor = _sign_in(browser, base, "dr.yangpu", password)
+    doctor = _sign_in(browser, base, "dr.yangpu", password, viewport=viewport)
     doctor.goto(f"{base}/patients/{child.public_id}/")
     doctor.get_by_test_id("ask-specialist").click()
     doctor.select_option("select[name=department]", str(respiratory.pk))
@@ -114,7 +120,7 @@ def test_a_febrile_newborn_is_asked_about_answered_and_closed(live_server, demo,
     assert doctor.url == case_url
 
     # 2. spec.resp takes the case and asks for the SpO2.
-    specialist = _sign_in(browser, base, "spec.resp", password)
+    specialist = _sign_in(browser, base, "spec.resp", password, viewport=viewport)
     specialist.goto(case_url)
     specialist.locator("#specialist-actions form[action$='/claim/'] button[type=submit]").click()
     info_form = specialist.locator("#specialist-actions form[action$='/request-info/']")

@@ -21,6 +21,9 @@ from referrals.models import BedReservation, Referral, Status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+# Issue 12: the journey also runs on a 390 × 844 phone, as district doctors use the portal.
+PHONE = {"width": 390, "height": 844}
+
 CHILD = "YP2025000107"  # 赵一鸣: a Yangpu child with consent and no open referral in the demo
 
 
@@ -36,8 +39,12 @@ def _totp(username: str) -> str:
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
-def _sign_in(browser: Browser, base: str, username: str, password: str, *, two_factor: bool = False) -> Page:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+def _sign_in(
+    browser: Browser, base: str, username: str, password: str, *, two_factor: bool = False, viewport: dict | None = None
+) -> Page:
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", **({"viewport": viewport} if viewport else {})
+    )
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", username)
@@ -51,7 +58,8 @@ def _sign_in(browser: Browser, base: str, username: str, password: str, *, two_f
     return page
 
 
-def test_a_child_goes_up_to_xinhua_and_comes_back_down(live_server, demo, page: Page, settings):
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_child_goes_up_to_xinhua_and_comes_back_down(live_server, demo, page: Page, settings, viewport):
     base = live_server.url
     password = settings.DEMO_PASSWORD
     browser = page.context.browser
@@ -59,7 +67,7 @@ def test_a_child_goes_up_to_xinhua_and_comes_back_down(live_server, demo, page: 
     respiratory = Department.objects.get(hospital__code="xinhua", specialty="respiratory")
 
     # 1. dr.yangpu requests the transfer up.
-    doctor = _sign_in(browser, base, "dr.yangpu", password)
+    doctor = _sign_in(browser, base, "dr.yangpu", password, viewport=viewport)
     doctor.goto(f"{base}/referrals/new/?q={child.record_number}")
     doctor.get_by_test_id("refer").first.click()
     doctor.check("input[name=direction][value=up]")
@@ -79,7 +87,7 @@ def test_a_child_goes_up_to_xinhua_and_comes_back_down(live_server, demo, page: 
     assert doctor.url.endswith(referral.get_absolute_url())
 
     # 2. admin.xinhua (two-factor) finds it in the queue and approves it with a bed.
-    admin = _sign_in(browser, base, "admin.xinhua", password, two_factor=True)
+    admin = _sign_in(browser, base, "admin.xinhua", password, two_factor=True, viewport=viewport)
     admin.goto(f"{base}/referrals/")
     expect(admin.get_by_test_id("queue")).to_contain_text(child.name)
     admin.get_by_role("link", name=child.name).click()
@@ -98,7 +106,7 @@ def test_a_child_goes_up_to_xinhua_and_comes_back_down(live_server, demo, page: 
     assert referral.status == Status.ARRIVED
 
     # 4. spec.resp discharges the child with a down-referral and its follow-up plan.
-    specialist = _sign_in(browser, base, "spec.resp", password)
+    specialist = _sign_in(browser, base, "spec.resp", password, viewport=viewport)
     specialist.goto(f"{base}{referral.get_absolute_url()}")
     specialist.get_by_test_id("refer-down").click()
     specialist.fill("textarea[name=discharge_summary]", "哮喘急性发作好转，出院继续吸入治疗")

@@ -35,6 +35,7 @@ def test_the_page_shows_the_childs_record(doctor_client, patient) -> None:
     assert "哮喘" in content
     assert "李红" in content  # the guardian
     assert "13800138000" in content
+    assert 'href="tel:13800138000"' in content  # a tap on a phone calls the guardian
     assert "Mother" in content
 
 

@@ -71,3 +71,14 @@ def test_the_down_referral_page_shows_the_plan(client, doctor, down_referral):
     body = response.content.decode()
     assert "门诊复查" in body and "肺炎好转出院" in body
     assert response.context["can_acknowledge"] is True
+
+
+def test_the_decision_is_one_tap_from_the_top_for_the_receiving_admin(client, transfer_admin, doctor, referral):
+    client.force_login(transfer_admin)
+    body = client.get(_url(referral)).content.decode()
+    bar = body.index('data-testid="jump-to-action"')
+    assert bar < body.index('id="request-heading"')  # above the record
+    assert 'href="#decide-heading"' in body[bar : bar + 400]
+
+    client.force_login(doctor)
+    assert 'data-testid="jump-to-action"' not in client.get(_url(referral)).content.decode()

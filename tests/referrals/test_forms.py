@@ -55,3 +55,13 @@ def test_a_follow_up_item_says_what_and_when_not_in_the_past(data, field):
 
 def test_an_empty_follow_up_row_is_no_item():
     assert FollowUpItemForm({"description": "", "due_on": ""}).is_valid()
+
+
+def test_numbers_bring_up_the_numeric_keypad_on_a_phone():
+    from referrals.forms import BedCensusForm, ReferralForm
+
+    assert BedCensusForm().fields["occupied"].widget.attrs["inputmode"] == "numeric"
+    fields = ReferralForm.base_fields
+    assert fields["spo2"].widget.attrs["inputmode"] == "numeric"
+    assert fields["weight_kg"].widget.attrs["inputmode"] == "decimal"
+    assert fields["temperature_c"].widget.attrs["inputmode"] == "decimal"

@@ -71,6 +71,19 @@ def test_posting_stores_the_consultation(client, doctor, consultation, respirato
     assert response.status_code == 302
     assert referral.consultation == consultation
 
+    # The consultation now links to the referral instead of offering to refer again.
+    body = client.get(consultation.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="start-referral"' not in body
+    assert 'data-testid="open-referral"' in body
+    assert f'href="{referral.get_absolute_url()}"' in body
+
+
+def test_before_a_referral_the_consultation_offers_one(client, doctor, consultation):
+    client.force_login(doctor)
+    body = client.get(consultation.get_absolute_url()).content.decode()
+    assert 'data-testid="start-referral"' in body
+    assert 'data-testid="open-referral"' not in body
+
 
 def test_an_answer_that_does_not_recommend_referral_sends_back(client, doctor, consultation):
     Consultation.objects.filter(pk=consultation.pk).update(recommendation="manage_locally")
