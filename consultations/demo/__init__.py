@@ -42,7 +42,7 @@ from cloudpeds.core.pdfsign import ensure_demo_certificate
 from cloudpeds.notifications.models import Notification
 from cloudpeds.patients.models import CareTeamGrant, Patient
 
-from ..models import CaseConference, Consultation, ConsultationEvent, Message, ResponseTarget
+from ..models import CaseConference, Consultation, ConsultationEvent, Message, OpinionSignature, ResponseTarget
 
 NAMESPACE = uuid.UUID("3b0f6c2e-8d1a-4f57-a9c4-5e2d7b9a1c08")
 ACCOUNTS = ("dr.yangpu", "dr.chongming", "spec.resp", "spec.neuro")
@@ -189,6 +189,10 @@ def _play(case: DemoCase, public_id: uuid.UUID, patient: Patient, department: De
         if step.action == "conference":
             consultation.conferences.update(created_at=at)
         consultation.refresh_from_db()
+        if step.action == "answer":
+            # The answer was signed now; the demo's answer happened at `at`: signed again as of then.
+            OpinionSignature.objects.filter(consultation=consultation).delete()
+            OpinionSignature.sign(consultation, user, signed_at=at)
     # Demo data: the inbox rows stay (the accounts have something to read), no email goes out.
     # Changed before the commit, so the email tasks queued on commit find nothing to send.
     Notification.objects.filter(pk__gt=first_notification, email_status=Notification.EmailStatus.PENDING).update(

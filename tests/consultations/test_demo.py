@@ -319,3 +319,15 @@ def test_the_group_figures_of_the_demo(seeded, client):
     response = client.get(reverse("consultations:metrics"), {"format": "csv"})
     overall = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))[1]
     assert overall[2:5] == ["12", "6", "16.0"]
+
+
+def test_the_demo_has_a_consented_signed_case(seeded):
+    """Issue 15: the answered cases were sent under the guardian's remote-service consent and
+    their opinions are signed by a verified specialist, intact."""
+    answered = demo_cases().filter(status__in=[Status.ANSWERED, Status.CLOSED]).select_related("signature")
+    assert answered.exists()
+    for case in answered:
+        assert case.service_consent is not None and case.service_consent.withdrawn_at is None
+        assert case.signature.signer.is_verified_specialist
+        assert case.signature.is_intact()
+        assert abs(case.signature.signed_at - case.answered_at).total_seconds() < 1
