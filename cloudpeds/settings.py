@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "cloudpeds.audit.admin_reads.AdminReadsMiddleware",
     # A change refused by the legal hold or retention triggers: a page that says so.
     "cloudpeds.core.middleware.ProtectedRecordMiddleware",
+    # Every CSV export is written to the security log.
+    "cloudpeds.audit.admin_reads.ExportLogMiddleware",
 ]
 
 ROOT_URLCONF = "cloudpeds.urls"

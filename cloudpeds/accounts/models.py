@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .roles import DOCTOR_ROLES, HOME_PRIORITY, Role
+from .roles import DOCTOR_ROLES, HOME_PRIORITY, Role, conflicting_duties
 
 
 class BilingualNameMixin(models.Model):
@@ -154,5 +154,7 @@ class User(AbstractUser):
         return self.is_superuser or self.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
 
     def set_roles(self, *roles: str) -> None:
+        if conflicting_duties(roles, self.is_superuser):
+            raise ValueError(f"separated duties cannot be combined: {roles}")
         self.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
         self.__dict__.pop("role_names", None)
