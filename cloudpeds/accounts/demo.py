@@ -166,6 +166,29 @@ DEMO_ACCOUNTS = [
         totp_secret="RIXB3R42AUEXQCSN5WRFZ5IILQOVZLWU",
         is_staff=True,
     ),
+    # The security log's two readers (等保 三级 separation of duties): neither grants rights.
+    DemoAccount(
+        "auditor",
+        "钱",
+        "慧",
+        "xinhua",
+        None,
+        "审计管理员",
+        (Role.AUDIT_ADMIN,),
+        "audit administrator (security log, export)",
+        totp_secret="AFFSZ3PFOUEYUSID2L4OAKXSNJZK5R7M",
+    ),
+    DemoAccount(
+        "secadmin",
+        "冯",
+        "涛",
+        "xinhua",
+        None,
+        "安全管理员",
+        (Role.SECURITY_ADMIN,),
+        "security administrator (security log)",
+        totp_secret="5GYVJTXKCYHH7E35QDTVXCEBVDWCWX4I",
+    ),
 ]
 
 
