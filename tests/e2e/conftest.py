@@ -51,7 +51,8 @@ def demo_code(username: str) -> str:
     secret = next(account.totp_secret for account in DEMO_ACCOUNTS if account.username == username)
     counters = list(yield_hotp_counters_from_time())
     middle = len(counters) // 2
-    order = [middle, *(i for i in range(len(counters)) if i != middle)]
+    # Then the next window's code (valid longest), then the previous one.
+    order = [middle, *range(middle + 1, len(counters)), *range(middle)]
     used = _codes_used.get(username, 0)
     _codes_used[username] = used + 1
     return format_hotp_value(hotp_value(secret, counters[order[used % len(order)]]))
