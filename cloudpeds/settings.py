@@ -8,7 +8,7 @@ Production (DJANGO_DEBUG=false) refuses to start without SECRET_KEY and ALLOWED_
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "cloudpeds.audit.admin_reads.AdminReadsMiddleware",
     # A change refused by the legal hold or retention triggers: a page that says so.
     "cloudpeds.core.middleware.ProtectedRecordMiddleware",
+    # Every CSV export is written to the security log.
+    "cloudpeds.audit.admin_reads.ExportLogMiddleware",
 ]
 
 ROOT_URLCONF = "cloudpeds.urls"
@@ -443,7 +445,24 @@ RETENTION_CLASSES = {
     "security_log": 6,
 }
 # Roles that must enroll in two-factor before reaching any page of the portal.
-TWO_FACTOR_REQUIRED_ROLES = ["group_admin", "transfer_admin"]
+# Everyone who can see patient data (doctors, specialists, transfer administrators) and every
+# administrator (等保 2.0 三级).
+TWO_FACTOR_REQUIRED_ROLES = [
+    "group_admin",
+    "transfer_admin",
+    "grassroots_doctor",
+    "specialist",
+    "security_admin",
+    "audit_admin",
+]
+# Doctors and specialists get a grace period to enroll, counted from their account's creation
+# or from the day two-factor became required for them, whichever is later. A week: every doctor
+# works at least one weekday day shift in it (rotas include nights and weekends), when the
+# hospital's IT desk can help with the authenticator app, and a week is short next to 等保's
+# expectation. Administrators had two-factor before and have no grace.
+TWO_FACTOR_GRACE_ROLES = ["grassroots_doctor", "specialist"]
+TWO_FACTOR_GRACE_DAYS = env.int("TWO_FACTOR_GRACE_DAYS", default=7)
+TWO_FACTOR_DOCTORS_FROM = date.fromisoformat(env("TWO_FACTOR_DOCTORS_FROM", default="2026-12-07"))
 # Handbook topic readings are added up in memory and written at most this often (per
 # process, in one statement; handbook/view_counts.py).
 HANDBOOK_VIEW_FLUSH_SECONDS = env.int("HANDBOOK_VIEW_FLUSH_SECONDS", default=10)

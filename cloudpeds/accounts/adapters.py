@@ -4,9 +4,10 @@ import ipaddress
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from cloudpeds.audit.models import client_ip
+from cloudpeds.audit.models import SecurityEvent, client_ip, log_security
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,6 +15,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # The rate limit refusing a sign-in is a lock-out: the security log records it.
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            username = str(credentials.get("username") or credentials.get("email") or "")
+            log_security(request, SecurityEvent.Kind.LOCKED_OUT, username=username)
+            raise
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # The same address as the access log's: behind our reverse proxy it is the entry the

@@ -14,8 +14,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -26,7 +27,7 @@ from cloudpeds.audit.models import AccountEvent, log_account_change
 from cloudpeds.notifications.services import notify
 
 from .models import Department, Hospital, QualificationError, User
-from .roles import Role
+from .roles import Role, conflicting_duties
 
 # Fields of the user form that only a superuser sees (and so only a superuser can change).
 SUPERUSER_ONLY_FIELDS = frozenset({"is_superuser", "is_staff", "user_permissions"})
@@ -79,8 +80,31 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ["name_zh", "name_en"]
 
 
+class UserChangeForm(BaseUserChangeForm):
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        instance = self.instance
+        groups = cleaned.get("groups")
+        names = {group.name for group in groups} if groups is not None else set(instance.role_names)
+        # A non-superuser's form has no superuser-only roles: they stay as they were.
+        names |= set(instance.role_names) & SUPERUSER_ONLY_ROLES if "groups" in cleaned else set()
+        is_superuser = cleaned.get("is_superuser", instance.is_superuser)
+        duties = conflicting_duties(names, is_superuser)
+        if duties:
+            raise ValidationError(
+                _(
+                    "One person cannot hold these separated duties together: %(duties)s. Whoever grants rights "
+                    "must not also review the security log."
+                ),
+                code="separated_duties",
+                params={"duties": ", ".join(str(Role(duty).label) for duty in duties)},
+            )
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
     list_display = ["username", "last_name", "first_name", "hospital", "department", "title", "is_active"]
     list_filter = ["hospital", RoleFilter, "is_active", "is_staff"]
     list_select_related = ["hospital", "department"]

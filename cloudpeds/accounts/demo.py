@@ -58,8 +58,9 @@ class DemoAccount:
     is_staff: bool = False
 
 
-# Fixed TOTP secrets so that a person can add the demo administrators to any
-# authenticator app; they are demo credentials and are listed in the README.
+# Fixed TOTP secrets so that a person can add the demo accounts that see patient data (doctors,
+# specialists, administrators) to any authenticator app; they are demo credentials, printed
+# by seed_demo and listed in the README. `manage.py demo_totp <username>` prints the current code.
 DEMO_ACCOUNTS = [
     DemoAccount(
         "dr.yangpu",
@@ -70,6 +71,7 @@ DEMO_ACCOUNTS = [
         "主治医师",
         (Role.GRASSROOTS_DOCTOR,),
         "grassroots pediatrician, Yangpu",
+        totp_secret="KGVU6EA4IYFAWFXNZDMZLA75DTDEWPCM",
     ),
     DemoAccount(
         "dr.chongming",
@@ -80,6 +82,7 @@ DEMO_ACCOUNTS = [
         "全科主治医师",
         (Role.GRASSROOTS_DOCTOR,),
         "general practitioner, Chongming",
+        totp_secret="MXOEF2EBDP3PWACTNAQLKAQC4EWJSOOU",
     ),
     DemoAccount(
         "dr.baoshan",
@@ -90,6 +93,7 @@ DEMO_ACCOUNTS = [
         "主治医师",
         (Role.GRASSROOTS_DOCTOR,),
         "grassroots pediatrician, Baoshan",
+        totp_secret="ZU55UV5POZIZNZWHESURUGSN3UP6TFAS",
     ),
     DemoAccount(
         "dr.hongkou",
@@ -100,6 +104,7 @@ DEMO_ACCOUNTS = [
         "全科主治医师",
         (Role.GRASSROOTS_DOCTOR,),
         "general practitioner, Hongkou",
+        totp_secret="WCE5LRULO2UVOOXMNBI4ZLDEPQOMOMXZ",
     ),
     DemoAccount(
         "spec.resp",
@@ -110,6 +115,7 @@ DEMO_ACCOUNTS = [
         "主任医师",
         (Role.SPECIALIST,),
         "specialist, Xinhua respiratory",
+        totp_secret="IZLAEAZI6TM4NX7EELLDMWUS5BKJ6BCL",
     ),
     DemoAccount(
         "spec.neuro",
@@ -120,6 +126,7 @@ DEMO_ACCOUNTS = [
         "副主任医师",
         (Role.SPECIALIST,),
         "specialist, Xinhua neurology",
+        totp_secret="A2QQJVIOMPBJTERCUMWWGJHLKTG62YIQ",
     ),
     DemoAccount(
         "admin.xinhua",
@@ -158,6 +165,29 @@ DEMO_ACCOUNTS = [
         "group administrator",
         totp_secret="RIXB3R42AUEXQCSN5WRFZ5IILQOVZLWU",
         is_staff=True,
+    ),
+    # The security log's two readers (等保 三级 separation of duties): neither grants rights.
+    DemoAccount(
+        "auditor",
+        "钱",
+        "慧",
+        "xinhua",
+        None,
+        "审计管理员",
+        (Role.AUDIT_ADMIN,),
+        "audit administrator (security log, export)",
+        totp_secret="AFFSZ3PFOUEYUSID2L4OAKXSNJZK5R7M",
+    ),
+    DemoAccount(
+        "secadmin",
+        "冯",
+        "涛",
+        "xinhua",
+        None,
+        "安全管理员",
+        (Role.SECURITY_ADMIN,),
+        "security administrator (security log)",
+        totp_secret="5GYVJTXKCYHH7E35QDTVXCEBVDWCWX4I",
     ),
 ]
 

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from . import access_cache
 
@@ -52,7 +55,8 @@ _TWO_FACTOR_OPEN_PREFIXES = (
 
 
 class RequireTwoFactorMiddleware:
-    """Administrators must enroll in TOTP before reaching any page of their role.
+    """Everyone in TWO_FACTOR_REQUIRED_ROLES must enroll in TOTP before reaching any page
+    (doctors and specialists after their grace period, User.needs_two_factor()).
 
     Runs after allauth's AccountMiddleware; the admin site is covered because it is
     just another path here.
@@ -63,11 +67,21 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(_TWO_FACTOR_OPEN_PREFIXES)
-            and user.needs_two_factor()
-            and not user.has_totp
-        ):
-            return redirect(reverse("mfa_activate_totp"))
+        if user.is_authenticated and not request.path.startswith(_TWO_FACTOR_OPEN_PREFIXES):
+            if user.needs_two_factor() and not user.has_totp:
+                return redirect(reverse("mfa_activate_totp"))
+            # In the grace period (doctors, specialists): a reminder once per session.
+            if not request.session.get(_REMINDED_KEY) and user.in_two_factor_grace() and not user.has_totp:
+                request.session[_REMINDED_KEY] = True
+                messages.warning(
+                    request,
+                    _(
+                        "Two-factor sign-in is required for everyone who sees patient data. Set it up before "
+                        "%(date)s, after that the portal asks you to set it up before anything else."
+                    )
+                    % {"date": date_format(timezone.localtime(user.two_factor_grace_ends()), "DATE_FORMAT")},
+                )
         return self.get_response(request)
+
+
+_REMINDED_KEY = "two_factor_reminded"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time, timedelta
 from functools import cached_property
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .roles import DOCTOR_ROLES, HOME_PRIORITY, Role
+from .roles import DOCTOR_ROLES, HOME_PRIORITY, Role, conflicting_duties
 
 
 class BilingualNameMixin(models.Model):
@@ -249,8 +250,33 @@ class User(AbstractUser):
         self.qualification_verified_at, self.qualification_verified_by = None, None
 
     def needs_two_factor(self) -> bool:
-        return self.is_superuser or self.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
+        """Whether this person must have two-factor now (else they are sent to enroll)."""
+        if self.is_superuser:
+            return True
+        required = set(settings.TWO_FACTOR_REQUIRED_ROLES)
+        if self.has_role(*(required - set(settings.TWO_FACTOR_GRACE_ROLES))):
+            return True
+        if self.has_role(*required):
+            return timezone.now() >= self.two_factor_grace_ends()
+        return False
+
+    def two_factor_grace_ends(self) -> datetime:
+        """When the grace period to enroll in two-factor ends (doctors and specialists)."""
+        rollout = timezone.make_aware(
+            datetime.combine(settings.TWO_FACTOR_DOCTORS_FROM, time.min), timezone.get_default_timezone()
+        )
+        return max(self.date_joined, rollout) + timedelta(days=settings.TWO_FACTOR_GRACE_DAYS)
+
+    def in_two_factor_grace(self) -> bool:
+        """Required to enroll, not yet forced: the portal reminds them."""
+        return (
+            not self.needs_two_factor()
+            and self.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
+            and timezone.now() < self.two_factor_grace_ends()
+        )
 
     def set_roles(self, *roles: str) -> None:
+        if conflicting_duties(roles, self.is_superuser):
+            raise ValueError(f"separated duties cannot be combined: {roles}")
         self.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
         self.__dict__.pop("role_names", None)

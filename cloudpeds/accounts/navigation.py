@@ -57,6 +57,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Training"), "training:index", "bi-mortarboard", _EVERYONE),
     NavItem(_("Handbook"), "handbook:index", "bi-journal-medical", _EVERYONE),
     NavItem(_("Access audit"), "audit:index", "bi-shield-check", frozenset({Role.GROUP_ADMIN})),
+    NavItem(_("Security log"), "audit:security", "bi-shield-lock", frozenset({Role.AUDIT_ADMIN, Role.SECURITY_ADMIN})),
 )
 
 

@@ -133,3 +133,24 @@ class AdminReadsMiddleware:
             return response
         log_admin_reads(request, _shown_objects(match.url_name or "", response.context_data or {}))
         return response
+
+
+class ExportLogMiddleware:
+    """Every CSV download (audit, metrics, training progress: all made by csv_response) is
+    written to the security log with who, which page and from where: one place for all of them,
+    so that a new export cannot forget to log itself."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.get("Content-Type", "").startswith("text/csv")
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            from .models import SecurityEvent, log_security
+
+            log_security(request, SecurityEvent.Kind.EXPORT, detail=response.get("Content-Disposition", ""))
+        return response

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from cloudpeds.core.exports import csv_response
 
-from .models import AccessEvent, AccessEventQuerySet
+from .models import AccessEvent, AccessEventQuerySet, SecurityEventQuerySet
 
 
 def _when(event: AccessEvent) -> str:
@@ -79,3 +79,20 @@ def patient_events_csv(events: AccessEventQuerySet, patient) -> StreamingHttpRes
 
 def user_events_csv(events: AccessEventQuerySet, user) -> StreamingHttpResponse:
     return csv_response(_filename("user", user.username), _header(_user_columns()), _rows(events, _user_row))
+
+
+def security_events_csv(events: SecurityEventQuerySet) -> StreamingHttpResponse:
+    header = [_("Time (Asia/Shanghai)"), _("Event"), _("Username"), _("Name"), _("Detail"), _("IP address"), _("Page")]
+    rows = (
+        [
+            _when(event),
+            event.get_kind_display(),
+            event.username,
+            event.user.display_name if event.user_id else "",
+            event.detail,
+            event.ip_address,
+            event.path,
+        ]
+        for event in events.iterator(chunk_size=2000)
+    )
+    return csv_response(f"security-log-{_today()}", header, rows)

@@ -116,3 +116,28 @@ class UserSearchForm(forms.Form):
         if not who:
             raise forms.ValidationError(_("Enter a username or a name."), code="empty")
         return who
+
+
+class SecurityLogForm(DateRangeForm):
+    """The security log's filter: what happened, to or by whom (username), and when."""
+
+    kind = forms.ChoiceField(label=_("Event"), required=False)
+    who = forms.CharField(label=_("Username"), required=False, max_length=150)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from .models import SecurityEvent
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All events")), *SecurityEvent.Kind.choices]
+        self.helper.layout = Layout(
+            Row(
+                Column("kind", css_class="col-sm-6 col-lg-3"),
+                Column("who", css_class="col-sm-6 col-lg-3"),
+                Column("date_from", css_class="col-sm-6 col-lg-2"),
+                Column("date_to", css_class="col-sm-6 col-lg-2"),
+                Column(
+                    StrictButton(_("Filter"), type="submit", css_class="btn-primary"),
+                    css_class="col-sm-4 col-lg-2 d-flex align-items-end mb-3",
+                ),
+            )
+        )

@@ -242,7 +242,18 @@ class AccountEvent(models.Model):
 
 
 def log_account_change(request: HttpRequest, subject, action: str, detail: str = "") -> AccountEvent:
-    """Record that request.user changed `subject`'s powers or password (the admin calls it)."""
+    """Record that request.user changed `subject`'s powers or password (the admin calls it).
+
+    The security log gets the same change, so that the audit administrator sees every
+    grant of rights in one place."""
+    SecurityEvent.objects.create(
+        kind=SecurityEvent.Kind.ACCOUNT_CHANGED,
+        user=request.user,
+        username=subject.username,
+        detail=f"{action} {detail}".strip()[:300],
+        path=request.get_full_path()[:300],
+        ip_address=client_ip(request),
+    )
     return AccountEvent.objects.create(
         actor=request.user,
         subject=subject,
@@ -250,4 +261,104 @@ def log_account_change(request: HttpRequest, subject, action: str, detail: str =
         detail=detail[:200],
         path=request.get_full_path()[:300],
         ip_address=client_ip(request),
+    )
+
+
+# --- Security log -------------------------------------------------------------------------
+
+
+def reads_security_log(user) -> bool:
+    """The audit administrator (审计管理员) and the security administrator (安全管理员) read the
+    security log; the system administrators (group administrators, superusers), who grant
+    rights, do not: separation of duties (等保 2.0 三级)."""
+    return user.is_authenticated and user.has_role(Role.AUDIT_ADMIN, Role.SECURITY_ADMIN)
+
+
+def exports_security_log(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.AUDIT_ADMIN)
+
+
+class SecurityEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SecurityEventQuerySet:
+        return self if reads_security_log(user) else self.none()
+
+    def between(self, start: date | None = None, end: date | None = None) -> SecurityEventQuerySet:
+        return AccessEventQuerySet.between(self, start, end)
+
+    def with_people(self) -> SecurityEventQuerySet:
+        return self.select_related("user")
+
+
+class SecurityEvent(models.Model):
+    """A security-relevant event: sign-ins (and failed ones), lock-outs, two-factor changes,
+    password resets and changes, role and permission changes, admin actions, exports.
+
+    Distinct from the access log (reads of patient data). Append-only (a trigger refuses
+    updates and deletes); rows are kept for good, which meets the ≥ 6 months of the
+    security-log retention class.
+    """
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+        LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
+        SIGN_OUT = "sign_out", _("Signed out")
+        TWO_FACTOR_ADDED = "2fa_added", _("Two-factor added")
+        TWO_FACTOR_REMOVED = "2fa_removed", _("Two-factor removed")
+        TWO_FACTOR_RESET = "2fa_reset", _("Recovery codes regenerated")
+        TWO_FACTOR_FAILED = "2fa_failed", _("Wrong two-factor code")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        ACCOUNT_CHANGED = "account_changed", _("Role, permission or password changed by an administrator")
+        ADMIN_ACTION = "admin_action", _("Administration site action")
+        EXPORT = "export", _("Data exported")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    # What was typed at the sign-in form (a failed sign-in may name no account).
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    path = models.CharField(_("address"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    retention_class = models.CharField(_("retention class"), max_length=30, default="security_log", editable=False)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["kind", "-at"], name="security_event_kind"),
+            models.Index(fields=["username", "-at"], name="security_event_username"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="security_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username or self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+def log_security(
+    request: HttpRequest | None, kind: str, *, user=None, username: str = "", detail: str = ""
+) -> SecurityEvent:
+    """Write one security event. `user` defaults to the request's signed-in person."""
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        user = request.user if request.user.is_authenticated else None
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        username=(username or getattr(user, "username", ""))[:150],
+        detail=str(detail)[:300],
+        path=request.get_full_path()[:300] if request is not None else "",
+        ip_address=client_ip(request) if request is not None else None,
     )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("patients/<uuid:public_id>/", views.patient_events, name="patient"),
     path("users/<uuid:public_id>/", views.user_events, name="user"),
+    path("security/", views.security_log, name="security"),
 ]

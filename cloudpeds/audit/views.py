@@ -6,15 +6,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from cloudpeds.accounts.access import requires
 from cloudpeds.patients.models import Patient
 
-from .export import patient_events_csv, user_events_csv
-from .forms import DateRangeForm, PatientSearchForm, UserSearchForm
-from .models import AccessEvent, AccountEvent, can_audit
+from .export import patient_events_csv, security_events_csv, user_events_csv
+from .forms import DateRangeForm, PatientSearchForm, SecurityLogForm, UserSearchForm
+from .models import AccessEvent, AccountEvent, SecurityEvent, can_audit, exports_security_log, reads_security_log
 from .search import find_patients, find_users
 
 PAGE_SIZE = 50
@@ -94,3 +96,27 @@ def user_events(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
     context = {"person": person, "form": form, "page_obj": page_obj, "account_events": account_events}
     return render(request, "audit/user_events.html", context)
+
+
+@require_GET
+@requires(reads_security_log)
+def security_log(request: HttpRequest) -> HttpResponse:
+    """Sign-ins, lock-outs, two-factor and password changes, rights given, admin actions and
+    exports: searchable by the security and audit administrators, exported by the latter."""
+    form = SecurityLogForm(request.GET)
+    if not form.is_valid():
+        return render(request, "audit/security_log.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    events = SecurityEvent.objects.visible_to(request.user).between(data["date_from"], data["date_to"])
+    if data["kind"]:
+        events = events.filter(kind=data["kind"])
+    if data["who"]:
+        events = events.filter(Q(username__iexact=data["who"]) | Q(user__username__iexact=data["who"]))
+    events = events.with_people()
+    if request.GET.get("format") == "csv":
+        if not exports_security_log(request.user):
+            raise PermissionDenied
+        return security_events_csv(events)
+    page_obj = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page_obj": page_obj, "can_export": exports_security_log(request.user)}
+    return render(request, "audit/security_log.html", context)

@@ -90,6 +90,15 @@ def test_demo_accounts_have_their_roles_password_and_two_factor(settings):
     assert User.objects.get(username="director").has_role("group_admin")
     for username in DEMO_USERNAMES:
         assert User.objects.get(username=username).check_password(settings.DEMO_PASSWORD)
-    for username in ["admin.xinhua", "admin.yangpu", "director"]:
+    # Everyone who sees patient data has two-factor, with the secret seed_demo prints.
+    for username in [
+        "admin.xinhua",
+        "admin.yangpu",
+        "director",
+        "dr.yangpu",
+        "dr.chongming",
+        "spec.resp",
+        "spec.neuro",
+    ]:
         assert Authenticator.objects.filter(user__username=username, type=Authenticator.Type.TOTP).exists()
     assert Group.objects.filter(name="group_admin").get().permissions.filter(codename="change_user").exists()

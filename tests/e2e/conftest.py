@@ -34,3 +34,32 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+_codes_used: dict[str, int] = {}
+
+
+def demo_code(username: str) -> str:
+    """The current two-factor code of a demo account (its fixed secret, as `demo_totp` prints).
+
+    allauth refuses a code used once already; a journey that signs the same person in twice
+    within 30 seconds gets the next code of the accepted window (MFA_TOTP_TOLERANCE = 1)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    from cloudpeds.accounts.demo import DEMO_ACCOUNTS
+
+    secret = next(account.totp_secret for account in DEMO_ACCOUNTS if account.username == username)
+    counters = list(yield_hotp_counters_from_time())
+    middle = len(counters) // 2
+    # Then the next window's code (valid longest), then the previous one.
+    order = [middle, *range(middle + 1, len(counters)), *range(middle)]
+    used = _codes_used.get(username, 0)
+    _codes_used[username] = used + 1
+    return format_hotp_value(hotp_value(secret, counters[order[used % len(order)]]))
+
+
+def pass_two_factor(page, username: str) -> None:
+    """After the password: every demo account that sees patient data asks for its code."""
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.fill("input[name=code]", demo_code(username))
+    page.press("input[name=code]", "Enter")

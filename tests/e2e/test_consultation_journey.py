@@ -20,6 +20,7 @@ from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.models import AccessEvent
 from cloudpeds.patients.models import Patient
 from consultations.models import Consultation, ConsultationReport, Status
+from tests.e2e.conftest import pass_two_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -71,6 +72,7 @@ def _sign_in(browser: Browser, base: str, username: str, password: str, *, viewp
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     page.get_by_test_id("sign-in").click()
+    pass_two_factor(page, username)
     page.wait_for_url(f"{base}/")
     return page
 

@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import pass_two_factor
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -25,6 +27,7 @@ def test_doctor_signs_in_sees_chinese_and_switches_to_english(live_server, demo,
     page.fill("input[name=login]", "dr.yangpu")
     page.fill("input[name=password]", settings.DEMO_PASSWORD)
     page.get_by_test_id("sign-in").click()
+    pass_two_factor(page, "dr.yangpu")
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
@@ -45,5 +48,6 @@ def test_doctor_signs_in_sees_chinese_and_switches_to_english(live_server, demo,
     other.fill("input[name=login]", "dr.yangpu")
     other.fill("input[name=password]", settings.DEMO_PASSWORD)
     other.get_by_test_id("sign-in").click()
+    pass_two_factor(other, "dr.yangpu")
     expect(other.locator("html")).to_have_attribute("lang", "en")
     context.close()

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from cloudpeds.accounts.models import User
 from consultations.models import Consultation, Status
 from handbook.models import TriageRun
+from tests.e2e.conftest import pass_two_factor
 from tests.factories import PatientFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -43,6 +44,7 @@ def test_search_triage_and_hand_over_to_a_specialist(live_server, infant, page: 
     page.fill("input[name=login]", "dr.yangpu")
     page.fill("input[name=password]", settings.DEMO_PASSWORD)
     page.get_by_test_id("sign-in").click()
+    pass_two_factor(page, "dr.yangpu")
     expect(page).to_have_url(f"{live_server.url}/")
 
     # Search in Chinese; the cough topic comes first.

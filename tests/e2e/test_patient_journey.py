@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from cloudpeds.attachments.models import Attachment
 from cloudpeds.patients.models import Patient
+from tests.e2e.conftest import pass_two_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +38,7 @@ def test_doctor_registers_a_child_and_attaches_a_photo(live_server, demo, rash_p
     page.fill("input[name=login]", "dr.yangpu")
     page.fill("input[name=password]", settings.DEMO_PASSWORD)
     page.get_by_test_id("sign-in").click()
+    pass_two_factor(page, "dr.yangpu")
     expect(page).to_have_url(f"{live_server.url}/")
 
     page.goto(f"{live_server.url}/patients/new/")

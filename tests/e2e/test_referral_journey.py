@@ -9,15 +9,14 @@ import io
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from cloudpeds.accounts.demo import DEMO_ACCOUNTS
 from cloudpeds.accounts.models import Department
 from cloudpeds.patients.models import Patient
 from referrals.models import BedReservation, Referral, Status
+from tests.e2e.conftest import pass_two_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,15 +32,7 @@ def demo(transactional_db, settings):
     call_command("seed_demo", stdout=io.StringIO())
 
 
-def _totp(username: str) -> str:
-    secret = next(account.totp_secret for account in DEMO_ACCOUNTS if account.username == username)
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
-
-
-def _sign_in(
-    browser: Browser, base: str, username: str, password: str, *, two_factor: bool = False, viewport: dict | None = None
-) -> Page:
+def _sign_in(browser: Browser, base: str, username: str, password: str, *, viewport: dict | None = None) -> Page:
     context = browser.new_context(
         locale="zh-CN", timezone_id="Asia/Shanghai", **({"viewport": viewport} if viewport else {})
     )
@@ -50,10 +41,8 @@ def _sign_in(
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     page.get_by_test_id("sign-in").click()
-    if two_factor:
-        page.wait_for_url("**/accounts/2fa/authenticate/")
-        page.fill("input[name=code]", _totp(username))
-        page.press("input[name=code]", "Enter")
+    # Every demo account of this journey sees patient data and so has two-factor.
+    pass_two_factor(page, username)
     page.wait_for_url(f"{base}/")
     return page
 
@@ -87,7 +76,7 @@ def test_a_child_goes_up_to_xinhua_and_comes_back_down(live_server, demo, page: 
     assert doctor.url.endswith(referral.get_absolute_url())
 
     # 2. admin.xinhua (two-factor) finds it in the queue and approves it with a bed.
-    admin = _sign_in(browser, base, "admin.xinhua", password, two_factor=True, viewport=viewport)
+    admin = _sign_in(browser, base, "admin.xinhua", password, viewport=viewport)
     admin.goto(f"{base}/referrals/")
     expect(admin.get_by_test_id("queue")).to_contain_text(child.name)
     admin.get_by_role("link", name=child.name).click()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cloudpeds.accounts.models import User
+from tests.e2e.conftest import pass_two_factor
 from training.models import Attempt, Certificate, Course, Enrolment, LessonProgress
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -37,6 +38,7 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     page.get_by_test_id("sign-in").click()
+    pass_two_factor(page, username)
     expect(page).to_have_url(f"{base}/")
 
 
