@@ -11,8 +11,15 @@ through the whole middleware stack, is measured first in the same server: each p
 requests/s is also given as a ratio to it, which says how much the page's own work costs
 on this machine, whatever the machine.
 
+Each page has the goal of issue 17 (requests/s as a share of /ping, and a p99 latency):
+the table says whether it was met, in the same run. Measure at scale (`make seed-scale`
+first, which takes long) for numbers that mean anything; on the demo data alone every page
+is small. A run takes about (pages x (duration + 2 s)) plus collectstatic: ~5 minutes with
+the default 10 s per page.
+
 The database is DATABASE_URL's, or the embedded development PostgreSQL (var/pgdata) when it
-is unset, as for every other command. Exits 1 when a page answered anything but 200.
+is unset, as for every other command. Exits 1 when a page answered anything but 200 or
+missed its goal (`--no-goals`: only the former).
 """
 
 from __future__ import annotations
@@ -40,6 +47,27 @@ LOG_DIR = ROOT / "var" / "bench"
 
 
 @dataclass(frozen=True)
+class Goal:
+    """What a page must reach (issue 17), measured side by side with /ping in one run."""
+
+    # Requests/s at least this share of /ping's.
+    min_ratio: float
+    # 99th-percentile latency at most this, at the bench's concurrency (16 connections).
+    max_p99_ms: float | None = 100.0
+
+    def __str__(self) -> str:
+        p99 = f", p99 <= {self.max_p99_ms:.0f}" if self.max_p99_ms is not None else ""
+        return f">= {self.min_ratio:.2f}{p99}"
+
+
+# Every main page: 15 % of /ping and p99 <= 100 ms; metrics pages 10 %; a signed-in empty
+# page 40 %.
+MAIN = Goal(0.15)
+METRICS = Goal(0.10)
+EMPTY = Goal(0.40)
+
+
+@dataclass(frozen=True)
 class Page:
     name: str
     # A path, possibly with {placeholders} (see PLACEHOLDERS), or a callable that takes the
@@ -47,6 +75,8 @@ class Page:
     path: str | Callable[[Any], str]
     # The demo account (seed_demo) the page is requested as; None for anonymous.
     username: str | None = None
+    # None: measured and shown, no goal (the baseline, the health check).
+    goal: Goal | None = None
 
 
 # --- The pages ------------------------------------------------------------------------------
@@ -57,57 +87,64 @@ BASELINE = Page("ping", BASELINE_PATH)
 
 PAGES: list[Page] = [
     BASELINE,
-    Page("home: grassroots doctor", "/", "dr.yangpu"),
-    Page("home: specialist", "/", "spec.resp"),
-    Page("home: training manager", "/", "trainer"),
-    Page("home: handbook editor", "/", "editor"),
+    # The whole cost of being signed in (session, user, roles) on a constant response.
+    Page("ping: signed in", BASELINE_PATH, "dr.yangpu", EMPTY),
+    Page("home: grassroots doctor", "/", "dr.yangpu", MAIN),
+    Page("home: specialist", "/", "spec.resp", MAIN),
+    Page("home: training manager", "/", "trainer", MAIN),
+    Page("home: handbook editor", "/", "editor", MAIN),
     # Administrators must have two-factor enrolled to pass RequireTwoFactorMiddleware; the
     # demo administrators have (seed_demo), and the middleware asks nothing of the session.
-    Page("home: transfer admin", "/", "admin.xinhua"),
-    Page("home: group admin", "/", "director"),
+    Page("home: transfer admin", "/", "admin.xinhua", MAIN),
+    Page("home: group admin", "/", "director", MAIN),
     Page("healthz", "/healthz"),
     # Referrals: the transfer administrator's queue (and the beds beside it), one referral page.
-    Page("referrals: transfer admin queue", "/referrals/queue/", "admin.xinhua"),
+    Page("referrals: transfer admin queue", "/referrals/queue/", "admin.xinhua", MAIN),
     Page(
         "referrals: referral page",
         lambda user: __import__("referrals.demo.bench", fromlist=["referral_path"]).referral_path(user),
         "admin.xinhua",
+        MAIN,
     ),
+    Page("referrals: metrics", "/referrals/metrics/", "director", METRICS),
     # Training (courses): the learner's page, a course page, the managers' progress report.
-    Page("training: my courses", "/training/", "dr.yangpu"),
-    Page("training: course page", "/training/courses/fever-under-5/", "dr.yangpu"),
-    Page("training: progress report", "/training/manage/fever-under-5/progress/", "trainer"),
+    Page("training: my courses", "/training/", "dr.yangpu", MAIN),
+    Page("training: course page", "/training/courses/fever-under-5/", "dr.yangpu", MAIN),
+    Page("training: progress report", "/training/manage/fever-under-5/progress/", "trainer", MAIN),
     # Training (exams and certificates): the exam on the course page, an attempt under way
     # (the demo's, or its result once its time is up), the learner's certificates.
-    Page("training: exam panel", "/training/courses/fever-under-5/exam-panel/", "spec.resp"),
+    Page("training: exam panel", "/training/courses/fever-under-5/exam-panel/", "spec.resp", MAIN),
     Page(
         "training: exam attempt",
         lambda user: __import__("training.bench", fromlist=["attempt_path"]).attempt_path(user),
         "spec.neuro",
+        MAIN,
     ),
-    Page("training: my certificates", "/training/certificates/", "spec.resp"),
+    Page("training: my certificates", "/training/certificates/", "spec.resp", MAIN),
     # Consultations: the specialist's queue, a case page (the newest open case they see), the metrics.
-    Page("consultations: specialist queue", "/consultations/queue/", "spec.resp"),
+    Page("consultations: specialist queue", "/consultations/queue/", "spec.resp", MAIN),
     Page(
         "consultations: consultation page",
         lambda user: __import__("consultations.bench", fromlist=["consultation_path"]).consultation_path(user),
         "spec.resp",
+        MAIN,
     ),
-    Page("consultations: metrics", "/consultations/metrics/", "spec.resp"),
+    Page("consultations: metrics", "/consultations/metrics/", "spec.resp", METRICS),
     # Outcomes: a district hospital's month, for the group administrator and for the
     # hospital's own leadership (its transfer administrator); read from the daily roll-ups.
-    Page("outcomes: hospital month (group admin)", "/outcomes/yangpu/", "director"),
-    Page("outcomes: hospital month (leadership)", "/outcomes/yangpu/", "admin.yangpu"),
+    Page("outcomes: hospital month (group admin)", "/outcomes/yangpu/", "director", METRICS),
+    Page("outcomes: hospital month (leadership)", "/outcomes/yangpu/", "admin.yangpu", METRICS),
     # Patients: the hospital's list and a child's page (its whole timeline).
-    Page("patients: patient list", "/patients/", "dr.yangpu"),
+    Page("patients: patient list", "/patients/", "dr.yangpu", MAIN),
     Page(
         "patients: patient page",
         lambda user: __import__("cloudpeds.patients.bench", fromlist=["patient_path"]).patient_path(user),
         "dr.yangpu",
+        MAIN,
     ),
     # Handbook: a topic page (cough, from handbook/demo/content/) and a search in Chinese (q=咳嗽, encoded).
-    Page("handbook: topic page", "/handbook/topics/cough-or-difficult-breathing/", "dr.yangpu"),
-    Page("handbook: search", "/handbook/search/?q=%E5%92%B3%E5%97%BD", "dr.yangpu"),
+    Page("handbook: topic page", "/handbook/topics/cough-or-difficult-breathing/", "dr.yangpu", MAIN),
+    Page("handbook: search", "/handbook/search/?q=%E5%92%B3%E5%97%BD", "dr.yangpu", MAIN),
 ]
 
 
@@ -150,9 +187,19 @@ class Result:
     non_200: int
     socket_errors: int
 
+    # Set once /ping is measured: this page's requests/s over /ping's.
+    ratio: float = 0.0
+
     @property
     def failed(self) -> bool:
         return self.non_200 > 0 or self.socket_errors > 0
+
+    @property
+    def missed_goal(self) -> bool:
+        goal = self.page.goal
+        if goal is None:
+            return False
+        return self.ratio < goal.min_ratio or (goal.max_p99_ms is not None and self.p99_ms > goal.max_p99_ms)
 
 
 def resolve_path(page: Page, user: Any) -> str:
@@ -403,20 +450,25 @@ def _run_wrk(wrk: str, args: argparse.Namespace, page: Page, url: str, cookies: 
 
 def _print_table(results: list[Result]) -> None:
     baseline = results[0].rps
+    for result in results:
+        result.ratio = result.rps / baseline if baseline else 0.0
     name_width = max(len("page"), *(len(result.page.name) for result in results))
     user_width = max(len("user"), *(len(result.page.username or "-") for result in results))
+    goal_width = max(len("goal"), *(len(str(result.page.goal or "-")) for result in results))
     header = (
         f"{'page':<{name_width}}  {'user':<{user_width}}  {'req/s':>8}  {'p50 ms':>7}  {'p95 ms':>7}  "
-        f"{'p99 ms':>7}  {'non-200':>7}  {'vs /ping':>8}"
+        f"{'p99 ms':>7}  {'non-200':>7}  {'vs /ping':>8}  {'goal':<{goal_width}}  met"
     )
     print(header)
     print("-" * len(header))
     for result in results:
         flag = "  <- not all 200" if result.failed else ""
+        met = "-" if result.page.goal is None else ("no" if result.missed_goal else "yes")
         print(
             f"{result.page.name:<{name_width}}  {result.page.username or '-':<{user_width}}  {result.rps:>8.1f}  "
             f"{result.p50_ms:>7.1f}  {result.p95_ms:>7.1f}  {result.p99_ms:>7.1f}  "
-            f"{result.non_200 + result.socket_errors:>7}  {result.rps / baseline:>8.2f}{flag}"
+            f"{result.non_200 + result.socket_errors:>7}  {result.ratio:>8.2f}  "
+            f"{result.page.goal or '-'!s:<{goal_width}}  {met}{flag}"
         )
 
 
@@ -438,6 +490,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--only", default="", help="measure only pages whose name contains this (and /ping)")
+    parser.add_argument(
+        "--no-goals", action="store_true", help="exit 0 even when a page misses its goal (still shown in the table)"
+    )
     args = parser.parse_args(argv)
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
@@ -497,7 +552,15 @@ def run(args: argparse.Namespace) -> int:
             f"and {result.socket_errors} socket errors; see {log_path}",
             file=sys.stderr,
         )
-    return 1 if failed else 0
+    missed = [] if args.no_goals else [result for result in results if result.missed_goal]
+    for result in missed:
+        goal = result.page.goal
+        print(
+            f"MISSED: {result.page.name}: {result.ratio:.2f} of /ping (goal {goal.min_ratio:.2f}), "
+            f"p99 {result.p99_ms:.1f} ms (goal {goal.max_p99_ms if goal.max_p99_ms is not None else '-'} ms)",
+            file=sys.stderr,
+        )
+    return 1 if failed or missed else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -145,3 +145,37 @@ def test_bench_measures_the_baseline_first(bench):
     assert bench.PAGES[0] is bench.BASELINE
     assert bench.BASELINE.path == "/ping"
     assert bench.BASELINE.username is None
+
+
+def _result(bench, page, rps: float, p99: float = 10.0):
+    return bench.Result(page=page, path="/", rps=rps, p50_ms=1, p95_ms=p99, p99_ms=p99, non_200=0, socket_errors=0)
+
+
+def test_bench_pages_carry_the_goals_of_issue_17(bench):
+    goals = {page.name: page.goal for page in bench.PAGES}
+
+    assert goals["ping"] is None
+    assert goals["ping: signed in"].min_ratio == 0.40
+    assert goals["consultations: metrics"].min_ratio == goals["referrals: metrics"].min_ratio == 0.10
+    assert goals["patients: patient page"].min_ratio == 0.15
+    assert goals["patients: patient page"].max_p99_ms == 100
+    assert all(goal is not None for name, goal in goals.items() if name not in ("ping", "healthz"))
+
+
+def test_the_bench_table_says_which_page_missed_its_goal(bench, capsys):
+    results = [
+        _result(bench, bench.BASELINE, 1000),
+        _result(bench, bench.Page("fast", "/", "doc", bench.MAIN), 200, p99=50),
+        _result(bench, bench.Page("slow", "/", "doc", bench.MAIN), 100, p99=50),  # 0.10 < 0.15
+        _result(bench, bench.Page("jittery", "/", "doc", bench.MAIN), 500, p99=150),  # p99 too high
+    ]
+
+    bench._print_table(results)
+
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[2:]}
+    assert lines["fast"].rstrip().endswith("yes")
+    assert lines["slow"].rstrip().endswith("no")
+    assert lines["jittery"].rstrip().endswith("no")
+    assert lines["ping"].rstrip().endswith("-")
+    assert [result.page.name for result in results if result.missed_goal] == ["slow", "jittery"]
+    assert "0.20" in lines["fast"]
