@@ -1,6 +1,6 @@
 # The handbook's models, one submodule per area (review: the workflow topic and pathway
 # versions share); add a submodule's names below.
-from .dosing import Dose, DosingRule, Drug, DrugDoses, Formulation, weight_problem
+from .dosing import Dose, DoseError, DosingRule, Drug, DrugDoses, Formulation, weight_problem
 from .pathways import HandoverError, Pathway, PathwayVersion, PathwayVersionEvent, TriageRun
 from .review import OPEN_STATUSES, READABLE_STATUSES, EventKind, HandbookError, VersionStatus, is_editor
 from .topics import (
@@ -32,6 +32,7 @@ __all__ = [
     "ClassificationRow",
     "Colour",
     "Dose",
+    "DoseError",
     "DosingRule",
     "Drug",
     "DrugDoses",

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from ..forms.dosing import DosingForm
-from ..models import Drug, Topic
+from ..models import DoseError, Drug, Topic
 
 
 @login_required
@@ -21,7 +21,12 @@ def dosing(request: HttpRequest, slug: str) -> HttpResponse:
     form = DosingForm(request.POST or None)
     results = []
     if request.method == "POST" and form.is_valid():
-        results = [drug.doses(form.cleaned_data["weight_kg"], form.cleaned_data["age"]) for drug in drugs]
+        data = form.cleaned_data
+        try:
+            results = [drug.doses(data["weight_kg"], born=data["born"], on=data["on"]) for drug in drugs]
+        except DoseError as exc:
+            form.add_error("weight_kg", str(exc))
+            results = []
     context = {"topic": topic, "drugs": drugs, "form": form, "results": results}
     if request.htmx:
         return render(request, "handbook/dosing/calculator.html#calculator", context)
