@@ -38,7 +38,9 @@ def test_the_fragment_offers_the_calculator(reader_client, paracetamol) -> None:
 
 
 def test_a_weight_gives_the_dose_and_the_volume(reader_client, paracetamol) -> None:
-    response = reader_client.post(URL, {"weight_kg": "7.3", "age_value": "8", "age_unit": "months"}, headers={"HX-Request": "true"})
+    response = reader_client.post(
+        URL, {"weight_kg": "7.3", "age_value": "8", "age_unit": "months"}, headers={"HX-Request": "true"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -48,7 +50,9 @@ def test_a_weight_gives_the_dose_and_the_volume(reader_client, paracetamol) -> N
 
 
 def test_the_cap_is_shown(reader_client, paracetamol) -> None:
-    html = reader_client.post(URL, {"weight_kg": "80", "age_value": "15", "age_unit": "years"}, headers={"HX-Request": "true"}).content.decode()
+    html = reader_client.post(
+        URL, {"weight_kg": "80", "age_value": "15", "age_unit": "years"}, headers={"HX-Request": "true"}
+    ).content.decode()
 
     assert "1000.0 mg" in html
     assert "41.6 ml" in html
