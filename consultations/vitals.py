@@ -14,7 +14,9 @@ Two different questions, two tables:
   band); heart rates outside the usual awake ranges for the age (PALS); SpO₂ below 95 %.
   These values are stored and highlighted ("abnormal for age"), never refused.
 
-Ages are whole months completed (the pediatric age of cloudpeds.patients.age).
+Ages are whole months completed, read through the one age module (cloudpeds.core.ages):
+a child under 60 days is a young infant, in the "under 2 months" band, even on a day the
+calendar already says 2 months — the handbook's triage counts the same way.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cloudpeds.patients.age import age_parts, pediatric_age
+from cloudpeds.core.ages import ChildAge
+from cloudpeds.patients.age import pediatric_age
 
 Number = Decimal | int
 
@@ -155,11 +158,10 @@ ABNORMAL: dict[str, tuple[Threshold, ...]] = {
 
 
 def age_in_months(born: date, on: date) -> int:
-    """Completed months of age on `on` (0 before the first monthly birthday)."""
+    """The age in months the bands read (cloudpeds.core.ages: under 60 days is under 2 months)."""
     if on < born:
         return 0
-    years, months, _days = age_parts(born, on)
-    return years * YEAR + months
+    return ChildAge.between(born, on).band_months
 
 
 def _format(value: Number, decimals: int | None) -> str:

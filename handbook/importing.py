@@ -193,7 +193,9 @@ def _pathway(item: PathwayFile, author: User, approver: User, report: ImportRepo
         draft.replace_content(author, item.document, item.change_note)
     _pathway_settings(pathway, item)
     draft.submit(author)
-    draft.approve(approver)
+    # The files were reviewed in git; the approver of the import takes the impact as computed.
+    result = draft.impact_against_published()
+    draft.approve(approver, impact_seen=len(result.changes) if result is not None else None)
     report.created.append(name)
 
 

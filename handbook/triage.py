@@ -24,6 +24,8 @@ Age is the heart of the IMCI tables, and their boundaries must be exact:
   (cloudpeds.patients.age): born 2025-11-26 is exactly 12 months old on 2026-11-26, and 11
   months 30 days the day before;
 - days are days since birth (the young infant band, "up to 2 months", is 0 to 59 days);
+  ChildAge, completed_months and age_in_days are the platform's (cloudpeds.core.ages), the
+  same ones the consultation form's vital signs use;
 - age bands are half-open, [from, to): a child of exactly 12 months is in the band that
   starts at 12 months, never in the one that ends there. Each end of a band has its own
   unit, so that a table can continue a band counted in days with one counted in months
@@ -44,7 +46,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cloudpeds.patients.age import age_parts, pediatric_age
+from cloudpeds.core.ages import ChildAge, age_in_days, completed_months  # noqa: F401 (the engine re-exports them)
+from cloudpeds.patients.age import pediatric_age
 
 YES = "yes"
 NO = "no"
@@ -183,35 +186,6 @@ def add_months(day: date, months: int) -> date:
     next_month = date(year + (month == YEAR), month % YEAR + 1, 1)
     last_day = (next_month - timedelta(days=1)).day
     return date(year, month, min(day.day, last_day))
-
-
-def completed_months(born: date, on: date) -> int:
-    """Whole calendar months of age on `on`: exactly 12 on the first birthday."""
-    if on < born:
-        raise ValueError("The assessment date is before the date of birth.")
-    years, months, _days = age_parts(born, on)
-    return years * YEAR + months
-
-
-def age_in_days(born: date, on: date) -> int:
-    if on < born:
-        raise ValueError("The assessment date is before the date of birth.")
-    return (on - born).days
-
-
-@dataclass(frozen=True)
-class ChildAge:
-    """A child's age on the day of the assessment, in both units the tables use."""
-
-    days: int
-    months: int
-
-    @classmethod
-    def between(cls, born: date, on: date) -> ChildAge:
-        return cls(days=age_in_days(born, on), months=completed_months(born, on))
-
-    def in_unit(self, unit: str) -> int:
-        return self.days if unit == AgeUnit.DAYS else self.months
 
 
 def birth_date_for(value: int, unit: str, on: date) -> date:

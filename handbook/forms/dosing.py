@@ -1,4 +1,4 @@
-"""The dosing calculator's form: a weight, and optionally the child's age."""
+"""The dosing calculator's form: a weight and the child's age (both required)."""
 
 from __future__ import annotations
 
@@ -25,19 +25,21 @@ class DosingForm(EnteredAgeMixin):
     # A dose does not depend on days of age; months are precise enough here.
     days_matter = False
 
-    field_order = ["weight_kg", "age_value", "age_unit"]
+    field_order = ["weight_kg", "date_of_birth", "age_value", "age_unit"]
 
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
-        self.fields["age_value"].label = _("Age (optional)")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        born = self.entered_birth_date(self.today, required=False)
+        born = self.entered_birth_date(self.today, required=True)
+        cleaned["born"] = born
+        cleaned["on"] = self.today
         cleaned["age"] = ChildAge.between(born, self.today) if born is not None else None
         weight: Decimal | None = cleaned.get("weight_kg")
         if weight is not None:
+            # The engine's own check (Drug.doses refuses the same weights): one message.
             problem = weight_problem(weight, born=born, on=self.today)
             if problem:
                 self.add_error("weight_kg", problem)

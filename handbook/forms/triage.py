@@ -29,20 +29,34 @@ def question_field_name(key: str) -> str:
 
 
 class EnteredAgeMixin(forms.Form):
-    """The child's age typed in (when no registered child is chosen)."""
+    """The child's age typed in (when no registered child is chosen): a date of birth first,
+    or a number and a unit. There is no default unit: "3" meant as 3 years must never
+    silently become 3 months (RR 45 is fast breathing at 3 months, not at 3 years)."""
 
-    age_value = forms.IntegerField(label=_("Age"), required=False, min_value=0)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    age_value = forms.IntegerField(label=_("or age"), required=False, min_value=0)
     age_unit = forms.ChoiceField(
-        label=_("Unit"), choices=EnteredAgeUnit.choices, initial=EnteredAgeUnit.MONTHS, required=False
+        label=_("Unit"), choices=[("", _("choose a unit")), *EnteredAgeUnit.choices], required=False
     )
 
     def entered_birth_date(self, today: date, *, required: bool) -> date | None:
-        """The date of birth the typed age stands for; adds an error and returns None if unusable."""
+        """The date of birth given or the one the typed age stands for; adds an error and returns None if unusable."""
+        born = self.cleaned_data.get("date_of_birth")
+        if born is not None:
+            if born > today:
+                self.add_error("date_of_birth", _("The date of birth cannot be in the future."))
+                return None
+            return born
         value = self.cleaned_data.get("age_value")
-        unit = self.cleaned_data.get("age_unit") or EnteredAgeUnit.MONTHS
+        unit = self.cleaned_data.get("age_unit") or ""
         if value is None:
-            if required and "age_value" not in self.errors:
-                self.add_error("age_value", _("Enter the child's age, or choose a registered child."))
+            if required and "age_value" not in self.errors and "date_of_birth" not in self.errors:
+                self.add_error("date_of_birth", _("Enter the child's date of birth (or age and unit)."))
+            return None
+        if not unit:
+            self.add_error("age_unit", _("Choose the unit of the age: days, months or years."))
             return None
         if unit == EnteredAgeUnit.MONTHS and value < DAYS_REQUIRED_UNDER_MONTHS and self.days_matter:
             self.add_error(
@@ -76,6 +90,7 @@ class TriageForm(EnteredAgeMixin):
         self.patient = patient
         self.today = today or timezone.localdate()
         if patient is not None:
+            del self.fields["date_of_birth"]
             del self.fields["age_value"]
             del self.fields["age_unit"]
         for question in spec.questions:

@@ -1,6 +1,6 @@
 # The handbook's models, one submodule per area (review: the workflow topic and pathway
 # versions share); add a submodule's names below.
-from .dosing import Dose, DosingRule, Drug, DrugDoses, Formulation, weight_problem
+from .dosing import Dose, DoseError, DosingRule, Drug, DrugDoses, Formulation, weight_problem
 from .pathways import HandoverError, Pathway, PathwayVersion, PathwayVersionEvent, TriageRun
 from .review import (
     OPEN_STATUSES,
@@ -40,6 +40,7 @@ __all__ = [
     "ClassificationRow",
     "Colour",
     "Dose",
+    "DoseError",
     "DosingRule",
     "Drug",
     "DrugDoses",

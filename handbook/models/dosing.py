@@ -9,8 +9,10 @@ never rounded up past the maximum dose (1000 mg of a 24 mg/ml suspension is 41.6
 41.7 ml, which would be 1000.8 mg).
 
 Weights are refused rather than calculated when they cannot be a child's: 0 kg or less,
-over 150 kg, or outside the plausible band for an age when one is given (the consultation
-form's band, consultations.vitals).
+over 150 kg, or outside the plausible band for the child's age (the consultation form's
+band, consultations.vitals). The engine itself refuses them (`Drug.doses` raises DoseError),
+so no caller can get a dose for -1 kg; the age is required, and a volume that rounds to
+0 ml is refused rather than shown.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ from .topics import Topic
 MAX_WEIGHT_KG = Decimal(150)
 MG_STEP = Decimal("0.1")
 ML_STEP = Decimal("0.1")
+
+
+class DoseError(ValueError):
+    """A dose that cannot be calculated; the message is for the person who typed the weight."""
 
 
 def weight_problem(weight_kg: Decimal, *, born: date | None = None, on: date | None = None) -> str:
@@ -82,15 +88,29 @@ class Drug(models.Model):
     def notes(self) -> str:
         return pick(self.notes_zh, self.notes_en)
 
-    def doses(self, weight_kg: Decimal, age: ChildAge | None = None) -> DrugDoses:
-        return DrugDoses(
-            drug=self,
-            doses=[
-                rule.dose(weight_kg, formulation, age)
-                for rule in self.dosing_rules.all()
-                for formulation in self.formulations.all()
-            ],
-        )
+    def doses(self, weight_kg: Decimal, *, born: date, on: date) -> DrugDoses:
+        """Every rule's dose for each formulation; DoseError for a weight or age that cannot be used."""
+        if born is None or on is None or on < born:
+            raise DoseError(gettext("Enter the child's age: a dose is calculated for a child of a known age."))
+        problem = weight_problem(Decimal(weight_kg), born=born, on=on)
+        if problem:
+            raise DoseError(problem)
+        age = ChildAge.between(born, on)
+        doses = [
+            rule.dose(Decimal(weight_kg), formulation, age)
+            for rule in self.dosing_rules.all()
+            for formulation in self.formulations.all()
+        ]
+        for dose in doses:
+            if not dose.too_young and dose.ml <= 0:
+                raise DoseError(
+                    gettext(
+                        "%(mg)s mg of %(formulation)s is less than 0.1 ml: this weight cannot be measured "
+                        "with this formulation. Check the weight."
+                    )
+                    % {"mg": number_text(dose.mg), "formulation": dose.formulation.name}
+                )
+        return DrugDoses(drug=self, doses=doses)
 
 
 class Formulation(models.Model):

@@ -37,6 +37,7 @@ from consultations.models import Consultation, ConsultationError, Urgency
 from consultations.models import Status as ConsultationStatus
 
 from ..agreement import disagreements, table_rows
+from ..impact import Impact, RuleChange, impact, rule_diff
 from ..triage import (
     HANDOVER_COLOURS,
     RED,
@@ -173,6 +174,9 @@ class PathwayVersion(ReviewedVersion):
     # The table as a pathway document (handbook.triage): validated when it is stored, and
     # stored as the spec writes it back, every field explicit (what the editors then edit).
     document = models.JSONField(_("table"), default=empty_document)
+    # What the approver saw of the impact analysis against the published version (handbook.impact):
+    # {"checked": children run, "changes": children whose colour changes}; set by approve().
+    impact_seen = models.JSONField(_("impact analysis seen at approval"), null=True, blank=True, editable=False)
 
     objects = PathwayVersionQuerySet.as_manager()
 
@@ -256,11 +260,35 @@ class PathwayVersion(ReviewedVersion):
         self._check_test_cases()
         self._check_agrees_with_topic()
 
-    def _publication_fields(self, now: datetime) -> dict[str, Any]:
+    def impact_against_published(self) -> Impact | None:
+        """The published and this version run side by side (None for the first version)."""
+        published = self.pathway.current_version
+        if published is None or published.pk == self.pk:
+            return None
+        return impact(published.spec, self.spec)
+
+    def rule_changes(self) -> list[RuleChange]:
+        published = self.pathway.current_version
+        return rule_diff(published.spec if published and published.pk != self.pk else None, self.spec)
+
+    def _publication_fields(self, now: datetime, *, impact_seen: int | None = None) -> dict[str, Any]:
         # The cases are run again: the table may have been changed since the submission.
         self._check_test_cases()
         self._check_agrees_with_topic()
-        return {}
+        result = self.impact_against_published()
+        if result is None:
+            return {}
+        # The approver confirms the number of children whose colour changes, as the review
+        # page showed it: an approval given without having seen the list is refused.
+        if impact_seen != len(result.changes):
+            raise HandbookError(
+                gettext(
+                    "Review the impact analysis first: %(count)s children change colour with this version. "
+                    "Confirm that you have seen the list."
+                )
+                % {"count": len(result.changes)}
+            )
+        return {"impact_seen": {"checked": result.checked, "changes": len(result.changes)}}
 
     # --- Use ----------------------------------------------------------------------------------
 

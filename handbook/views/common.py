@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -47,6 +48,11 @@ def render_version(request: HttpRequest, version: TopicVersion, **extra: Any) ->
         "approve_form": ApproveForm(),
         "return_form": ReturnForm(),
         "submit_form": NoteForm(),
+        "has_drugs": version.topic.drugs.exists(),
+        # From a triage result: the calculator opens with the child's latest weight and birth date.
+        "dosing_query": urlencode(
+            {key: request.GET[key] for key in ("weight", "born") if request.GET.get(key, "")[:20].strip()}
+        ),
         **extra,
     }
     return render(request, "handbook/topic.html", context)

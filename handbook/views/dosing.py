@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from ..forms.dosing import DosingForm
-from ..models import Drug, Topic
+from ..models import DoseError, Drug, Topic
+
+
+def _prefilled(request: HttpRequest) -> dict:
+    """`?weight=12.5&born=2024-03-01` (a triage result's link): the child's latest weight and birth date."""
+    initial: dict = {}
+    with contextlib.suppress(InvalidOperation):
+        initial["weight_kg"] = Decimal(request.GET.get("weight", ""))
+    with contextlib.suppress(ValueError):
+        initial["date_of_birth"] = date.fromisoformat(request.GET.get("born", ""))
+    return initial
 
 
 @login_required
@@ -18,10 +32,15 @@ def dosing(request: HttpRequest, slug: str) -> HttpResponse:
     drugs = list(Drug.objects.for_topic(topic))
     if not drugs:
         return HttpResponse("")  # nothing to calculate for this topic: the page shows nothing
-    form = DosingForm(request.POST or None)
+    form = DosingForm(request.POST or None, initial=_prefilled(request))
     results = []
     if request.method == "POST" and form.is_valid():
-        results = [drug.doses(form.cleaned_data["weight_kg"], form.cleaned_data["age"]) for drug in drugs]
+        data = form.cleaned_data
+        try:
+            results = [drug.doses(data["weight_kg"], born=data["born"], on=data["on"]) for drug in drugs]
+        except DoseError as exc:
+            form.add_error("weight_kg", str(exc))
+            results = []
     context = {"topic": topic, "drugs": drugs, "form": form, "results": results}
     if request.htmx:
         return render(request, "handbook/dosing/calculator.html#calculator", context)

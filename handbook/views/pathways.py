@@ -69,6 +69,9 @@ def pathway_version(request: HttpRequest, slug: str, number: int) -> HttpRespons
             "can_approve": version.can_approve(request.user),
             "can_return": version.can_return(request.user),
             "note_form": NoteForm(),
+            # Against the published version: what changes, rule by rule, and for whom.
+            "rule_changes": version.rule_changes() if version.status != "published" else [],
+            "impact": version.impact_against_published() if version.status == "in_review" else None,
         },
     )
 
@@ -105,7 +108,8 @@ def _transition(request: HttpRequest, slug: str, number: int, action: str) -> Ht
         elif action == "return":
             version.return_to_draft(request.user, note)
         else:
-            version.approve(request.user, note=note)
+            seen = request.POST.get("impact_seen", "")
+            version.approve(request.user, note=note, impact_seen=int(seen) if seen.isdigit() else None)
     except HandbookError as exc:
         messages.error(request, str(exc))
         return redirect(version.get_absolute_url() + "#tests")

@@ -7,6 +7,7 @@ is a 404). A run is seen by whoever made it and by those who may see its child.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -129,8 +130,24 @@ def triage_result(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 else ""
             ),
             "consultation_url": _consultation_url(started) if started else "",
+            "dosing_url": _dosing_url(run),
         },
     )
+
+
+def _dosing_url(run: TriageRun) -> str:
+    """The topic's dose calculator, pre-filled with the child's latest weight (a registered child)."""
+    topic = run.pathway_version.pathway.topic
+    if not topic.drugs.exists():
+        return ""
+    url = reverse("handbook:topic", args=[topic.slug])
+    if run.patient is not None:
+        latest = run.patient.measurements.exclude(weight_kg=None).order_by("-measured_on", "-pk").first()
+        query = {"born": run.patient.date_of_birth.isoformat()}
+        if latest is not None:
+            query["weight"] = str(latest.weight_kg)
+        url += "?" + urlencode(query)
+    return url + "#dosing-calculator"
 
 
 # The role first, before any lookup: a 403 says nothing about whether the run exists.

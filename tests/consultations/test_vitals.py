@@ -3,7 +3,7 @@ child's age are accepted and flagged. Boundaries on both sides of every limit.""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -161,9 +161,12 @@ def test_fever_and_hypothermia(value, flagged) -> None:
 @pytest.mark.parametrize(
     ("born", "value", "flagged"),
     [
-        # under 2 months: 60 or more
-        (born_months_ago(2, days_less=1), 59, False),
-        (born_months_ago(2, days_less=1), 60, True),
+        # the young infant (under 60 days, cloudpeds.core.ages, as the triage counts): 60 or more
+        (ON - timedelta(days=59), 59, False),
+        (ON - timedelta(days=59), 60, True),
+        # 60 days is in the 2-12 months band even one day short of 2 calendar months: 50 or more
+        (born_months_ago(2, days_less=1), 49, False),
+        (born_months_ago(2, days_less=1), 50, True),
         # exactly 2 months is in the 2-12 months band: 50 or more
         (born_months_ago(2), 49, False),
         (born_months_ago(2), 50, True),

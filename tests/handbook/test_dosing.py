@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
-from handbook.models import weight_problem
-from handbook.triage import ChildAge
+from handbook.models import DoseError, weight_problem
 from tests.factories import DosingRuleFactory, DrugFactory, FormulationFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +23,13 @@ def paracetamol():
     return drug
 
 
-def _doses(drug, weight: str, age: ChildAge | None = None):
-    return drug.doses(Decimal(weight), age).doses
+ON = date(2026, 12, 7)
+
+
+def _doses(drug, weight: str, born: date | None = None):
+    """The doses for a child of a plausible age for the weight (1 year, or 15 years from 40 kg)."""
+    born = born or (date(2011, 12, 7) if Decimal(weight) >= 40 else date(2025, 12, 7))
+    return drug.doses(Decimal(weight), born=born, on=ON).doses
 
 
 def test_dose_and_volume_for_each_formulation_rounded(paracetamol) -> None:
@@ -66,8 +70,8 @@ def test_a_rule_with_a_minimum_age_is_not_for_younger_children() -> None:
     DosingRuleFactory(drug=drug, mg_per_kg=10, max_dose_mg=400, doses_per_day=3, min_age_months=3)
     FormulationFactory(drug=drug, strength_mg=100, volume_ml=5)
 
-    (young,) = _doses(drug, "5", ChildAge(days=80, months=2))
-    (old_enough,) = _doses(drug, "5", ChildAge(days=95, months=3))
+    (young,) = _doses(drug, "5", ON - timedelta(days=80))  # 2 months
+    (old_enough,) = _doses(drug, "5", ON - timedelta(days=95))  # 3 months
 
     assert young.too_young
     assert not old_enough.too_young
@@ -98,3 +102,33 @@ def test_a_weight_impossible_for_the_age_is_refused() -> None:
 
     assert "is not plausible for a child of 2 months" in weight_problem(Decimal(30), born=born, on=on)
     assert weight_problem(Decimal("5.2"), born=born, on=on) == ""
+
+
+@pytest.mark.parametrize(
+    ("weight", "born", "message"),
+    [
+        ("-1", date(2024, 12, 7), "more than 0 kg"),
+        ("0", date(2024, 12, 7), "more than 0 kg"),
+        ("151", date(2010, 12, 7), "not a child's weight"),
+        ("30", date(2026, 10, 7), "not plausible for a child of 2 months"),
+    ],
+)
+def test_the_engine_refuses_impossible_weights(paracetamol, weight, born, message) -> None:
+    """Drug.doses itself: -1 kg never gives -15 mg / -0.6 ml, whoever calls it."""
+    with pytest.raises(DoseError, match=message):
+        paracetamol.doses(Decimal(weight), born=born, on=ON)
+
+
+def test_the_engine_needs_the_age(paracetamol) -> None:
+    with pytest.raises(DoseError, match="Enter the child's age"):
+        paracetamol.doses(Decimal(10), born=None, on=ON)
+    with pytest.raises(TypeError):
+        paracetamol.doses(Decimal(10))  # no default: an age is required
+
+
+def test_a_volume_that_rounds_to_zero_is_refused() -> None:
+    drug = DrugFactory(slug="strong")
+    DosingRuleFactory(drug=drug, mg_per_kg=1, max_dose_mg=1000, doses_per_day=1)
+    FormulationFactory(drug=drug, strength_mg=500, volume_ml=5)  # 100 mg/ml: 0.5 kg -> 0.5 mg -> 0.005 ml
+    with pytest.raises(DoseError, match=r"less than 0\.1 ml"):
+        drug.doses(Decimal("0.5"), born=ON - timedelta(days=10), on=ON)

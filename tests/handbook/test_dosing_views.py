@@ -38,7 +38,9 @@ def test_the_fragment_offers_the_calculator(reader_client, paracetamol) -> None:
 
 
 def test_a_weight_gives_the_dose_and_the_volume(reader_client, paracetamol) -> None:
-    response = reader_client.post(URL, {"weight_kg": "7.3"}, headers={"HX-Request": "true"})
+    response = reader_client.post(
+        URL, {"weight_kg": "7.3", "age_value": "8", "age_unit": "months"}, headers={"HX-Request": "true"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -48,7 +50,9 @@ def test_a_weight_gives_the_dose_and_the_volume(reader_client, paracetamol) -> N
 
 
 def test_the_cap_is_shown(reader_client, paracetamol) -> None:
-    html = reader_client.post(URL, {"weight_kg": "80"}, headers={"HX-Request": "true"}).content.decode()
+    html = reader_client.post(
+        URL, {"weight_kg": "80", "age_value": "15", "age_unit": "years"}, headers={"HX-Request": "true"}
+    ).content.decode()
 
     assert "1000.0 mg" in html
     assert "41.6 ml" in html
@@ -58,8 +62,10 @@ def test_the_cap_is_shown(reader_client, paracetamol) -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"weight_kg": "0"}, "it must be more than 0 kg"),
-        ({"weight_kg": "151"}, "151 kg is not a child&#x27;s weight"),
+        ({"weight_kg": "0", "age_value": "2", "age_unit": "years"}, "it must be more than 0 kg"),
+        ({"weight_kg": "151", "age_value": "15", "age_unit": "years"}, "151 kg is not a child&#x27;s weight"),
+        ({"weight_kg": "0.05"}, "Enter the child&#x27;s date of birth"),
+        ({"weight_kg": "10", "age_value": "3"}, "Choose the unit of the age"),
         ({"weight_kg": "30", "age_value": "2", "age_unit": "months"}, "is not plausible for a child of 2 months"),
     ],
 )
@@ -73,7 +79,7 @@ def test_an_impossible_weight_is_refused_with_a_message(reader_client, paracetam
 
 
 def test_without_htmx_the_calculator_is_a_page(reader_client, paracetamol) -> None:
-    response = reader_client.post(URL, {"weight_kg": "10"})
+    response = reader_client.post(URL, {"weight_kg": "10", "age_value": "2", "age_unit": "years"})
 
     assert response.status_code == 200
     assert "<html" in response.content.decode()

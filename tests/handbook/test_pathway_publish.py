@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -136,7 +137,7 @@ def test_a_new_version_supersedes_the_published_one(editor, editor2) -> None:
     assert draft.document == first.document
 
     draft.submit(editor2)
-    draft.approve(editor)
+    draft.approve(editor, impact_seen=0)  # the same table: nobody changes colour
 
     assert _stored(first).status == VersionStatus.SUPERSEDED
     assert _stored(draft).status == VersionStatus.PUBLISHED
@@ -334,3 +335,54 @@ def test_the_list_shows_versions_waiting_for_my_review(client, editor, editor2) 
 
     assert response.status_code == 200
     assert [str(v) for v in response.context["to_review"]] == ["cough v1"]
+
+
+def _raise_cough_threshold(document: dict) -> dict:
+    """≥ 40 becomes ≥ 41 and the author edits the expectations that would have failed."""
+    from handbook.triage import PathwaySpec
+
+    for rule in document["rules"]:
+        for condition in rule["conditions"]:
+            if condition.get("question") == "respiratory_rate" and condition.get("threshold") == 40:
+                condition["threshold"] = 41
+    failing = {r.name for r in PathwaySpec.from_document(document).run_cases() if not r.passed}
+    for case in document["test_cases"]:
+        if case["name"] in failing:
+            case["expected"] = PathwaySpec.from_document(document).default.code
+    return document
+
+
+def test_approval_needs_the_impact_analysis_seen_and_records_it(editor, editor2) -> None:
+    first = publish_pathway(editor2, editor)
+    draft = first.pathway.start_draft(editor2)
+    changed = _raise_cough_threshold(copy.deepcopy(draft.document))
+    draft.replace_content(editor2, changed)
+    draft.submit(editor2)
+    result = draft.impact_against_published()
+    assert result.changes  # the children at RR 40 from 12 months turn green
+
+    with pytest.raises(HandbookError, match="Review the impact analysis first"):
+        draft.approve(editor)
+    with pytest.raises(HandbookError, match="Review the impact analysis first"):
+        draft.approve(editor, impact_seen=len(result.changes) - 1)
+    assert _stored(draft).status == VersionStatus.IN_REVIEW
+
+    draft.approve(editor, impact_seen=len(result.changes))
+
+    stored = _stored(draft)
+    assert stored.status == VersionStatus.PUBLISHED
+    assert stored.impact_seen == {"checked": result.checked, "changes": len(result.changes)}
+
+
+def test_the_review_page_shows_the_rule_diff_and_the_children_who_change(client, editor, editor2) -> None:
+    first = publish_pathway(editor2, editor)
+    draft = first.pathway.start_draft(editor2)
+    draft.replace_content(editor2, _raise_cough_threshold(copy.deepcopy(draft.document)))
+    draft.submit(editor2)
+    client.force_login(editor)
+
+    html = client.get(draft.get_absolute_url()).content.decode()
+
+    assert 'data-testid="rule-diff"' in html and "41" in html
+    assert 'data-testid="impact"' in html
+    assert 'name="impact_seen"' in html

@@ -120,7 +120,10 @@ def test_anyone_signed_in_may_try_a_pathway_with_a_typed_age(client, cough, edit
             "age_value",
             "This pathway applies to children aged under 5 years only.",
         ),
-        ({**form_data()}, "age_value", "Enter the child's age, or choose a registered child."),
+        ({**form_data()}, "date_of_birth", "Enter the child's date of birth (or age and unit)."),
+        # No default unit: "3" for a 3-year-old must never become 3 months.
+        ({"age_value": "3", **form_data()}, "age_unit", "Choose the unit of the age: days, months or years."),
+        ({"date_of_birth": "2099-01-01", **form_data()}, "date_of_birth", "The date of birth cannot be in the future."),
         (
             {"age_value": "10", "age_unit": "months", **form_data(chest_indrawing=None)},
             "q_chest_indrawing",
