@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from cloudpeds.core.identifiers import redact_identifiers
 from cloudpeds.core.ranges import ranged_file_response
 
 from ..diff import compare
@@ -66,8 +67,11 @@ def search(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     count = paginator.count
     if query and request.GET.get("page", "1") == "1":
-        # Once per search, not again for each further page of its results.
-        SearchLog.objects.create(query=query, user=request.user, result_count=count, language=get_language() or "")
+        # Once per search, not again for each further page of its results; without the
+        # child's name, record number or phone number a doctor may have typed (PIPL).
+        SearchLog.objects.create(
+            query=redact_identifiers(query)[:200], user=request.user, result_count=count, language=get_language() or ""
+        )
     prefer = ui_language()
     hits = [
         (document, *best_snippet({lang: document.localized("text", lang) for lang in ("zh", "en")}, words, prefer))

@@ -7,13 +7,7 @@ import pytest
 
 from handbook.models import SearchLog
 
-pytestmark = [
-    pytest.mark.django_db,
-    # The handbook stores the query through redact_identifiers() once issue 16's handbook
-    # restructure has landed (the one-line change in handbook's search view); strict, so that
-    # this marker is removed in the same change.
-    pytest.mark.xfail(strict=True, reason="handbook search stores the redacted query after issue 16 lands"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def test_a_query_is_stored_and_shown_to_editors_without_identifiers(client, demo, reader, editor):
@@ -30,3 +24,22 @@ def test_a_query_is_stored_and_shown_to_editors_without_identifiers(client, demo
     content = client.get("/handbook/editor/usage/").content.decode()
     assert "13800138000" not in content
     assert "王小明" not in content
+
+
+def test_the_data_migration_redacts_the_rows_stored_before(demo, reader):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("handbook.migrations.0005_redact_identifiers_in_search_log")
+    old = SearchLog.objects.create(query="张伟 13912345678 发热", user=reader, result_count=3)
+    clean = SearchLog.objects.create(query="咳嗽 喘息", user=reader, result_count=2)
+
+    migration.redact_old_queries(apps, None)
+
+    old.refresh_from_db()
+    clean.refresh_from_db()
+    assert "13912345678" not in old.query
+    assert "张伟" not in old.query
+    assert "发热" in old.query
+    assert clean.query == "咳嗽 喘息"
