@@ -17,7 +17,7 @@ from ..diff import compare
 from ..forms.reading import SearchForm, TopicFilterForm
 from ..models import SearchDocument, SearchLog, Symptom, Topic, is_editor
 from ..reading import ui_language
-from ..search import best_snippet, query_words
+from ..search import best_snippet, expanded_words, query_words
 from .common import render_version, version_queryset, visible_version
 
 INDEX_PAGE_SIZE = 50
@@ -73,8 +73,10 @@ def search(request: HttpRequest) -> HttpResponse:
             query=redact_identifiers(query)[:200], user=request.user, result_count=count, language=get_language() or ""
         )
     prefer = ui_language()
+    # Synonyms are highlighted too: they are why the topic was found.
+    marked = [variant for variants in expanded_words(words) for variant in variants]
     hits = [
-        (document, *best_snippet({lang: document.localized("text", lang) for lang in ("zh", "en")}, words, prefer))
+        (document, *best_snippet({lang: document.localized("text", lang) for lang in ("zh", "en")}, marked, prefer))
         for document in page
     ]
     return render(
