@@ -15,7 +15,7 @@ from cloudpeds.core.ranges import ranged_file_response
 
 from ..diff import compare
 from ..forms.reading import SearchForm, TopicFilterForm
-from ..models import SearchDocument, SearchLog, Symptom, Topic, is_editor
+from ..models import Drug, SearchDocument, SearchLog, Symptom, Topic, is_editor
 from ..reading import ui_language
 from ..search import best_snippet, expanded_words, query_words
 from .common import render_version, version_queryset, visible_version
@@ -75,6 +75,17 @@ def search(request: HttpRequest) -> HttpResponse:
     prefer = ui_language()
     # Synonyms are highlighted too: they are why the topic was found.
     marked = [variant for variants in expanded_words(words) for variant in variants]
+    # A drug's name (generic or brand, through the synonyms) leads to its dose calculators.
+    lowered = {variant.lower() for variant in marked}
+    drugs = (
+        [
+            (drug, [topic for topic in drug.topics.all() if topic.current_version_id])
+            for drug in Drug.objects.prefetch_related("topics")
+            if drug.name_zh.lower() in lowered or drug.name_en.lower() in lowered
+        ]
+        if marked
+        else []
+    )
     hits = [
         (document, *best_snippet({lang: document.localized("text", lang) for lang in ("zh", "en")}, marked, prefer))
         for document in page
@@ -82,7 +93,15 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "handbook/search.html",
-        {"form": form, "query": query, "page": page, "hits": hits, "count": count, "broadened": broadened},
+        {
+            "form": form,
+            "query": query,
+            "page": page,
+            "hits": hits,
+            "count": count,
+            "broadened": broadened,
+            "drugs": drugs,
+        },
     )
 
 

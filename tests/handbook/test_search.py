@@ -129,3 +129,13 @@ def test_english_fever_ranks_the_fever_topic_above_convulsions(demo):
     slugs = [document.topic.slug for document in SearchDocument.objects.matching(["fever"])]
     assert "convulsions" in slugs
     assert slugs.index("fever") < slugs.index("convulsions")
+
+
+@pytest.mark.parametrize("query", ["布洛芬", "ibuprofen", "美林"])
+def test_a_drug_name_leads_to_its_dose_calculator(client, demo, reader, query):
+    client.force_login(reader)
+
+    content = client.get(URL, {"q": query}).content.decode()
+
+    assert 'data-testid="drug-dosing"' in content
+    assert "/handbook/topics/fever/dosing/" in content
