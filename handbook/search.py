@@ -12,7 +12,10 @@ would show the segmenter's spaces between Chinese words.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 import rjieba
 from django.utils.html import escape
@@ -76,6 +79,28 @@ def query_words(query: str) -> list[str]:
             words.append(word)
     meaningful = [word for word in words if word not in _STOP_WORDS and word != "or"]
     return meaningful[:MAX_QUERY_WORDS]
+
+
+SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.toml"
+
+
+@cache
+def synonym_groups() -> dict[str, tuple[str, ...]]:
+    """Each word of handbook/data/synonyms.toml to its group (in file order, the word first)."""
+    with SYNONYMS_FILE.open("rb") as file:
+        groups = tomllib.load(file)["groups"]
+    lookup: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        cleaned = [word for word in (_clean(item) for item in group) if word]
+        for word in cleaned:
+            lookup.setdefault(word, tuple(dict.fromkeys([word, *cleaned])))
+    return lookup
+
+
+def expanded_words(words: list[str]) -> list[tuple[str, ...]]:
+    """Each query word with its synonyms (itself alone when it has none)."""
+    groups = synonym_groups()
+    return [groups.get(word, (word,)) for word in words]
 
 
 def _term_pattern(word: str) -> str:

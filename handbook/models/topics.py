@@ -33,7 +33,7 @@ from cloudpeds.core.text import plain_text
 from cloudpeds.notifications.email import absolute_url
 from cloudpeds.notifications.services import notify
 
-from ..search import document_words
+from ..search import document_words, expanded_words
 from .review import (
     OPEN_STATUSES,
     READABLE_STATUSES,
@@ -692,16 +692,26 @@ class SearchDocumentQuerySet(models.QuerySet):
         """
         if not words:
             return self.none()
-        text = (" or " if any_word else " ").join(words)
-        query = SearchQuery(text, config="simple", search_type="websearch") | SearchQuery(
-            text, config="english", search_type="websearch"
-        )
+        query = None
+        for variants in expanded_words(words):
+            # A word or any of its synonyms (handbook/data/synonyms.toml), each variant in
+            # both configurations (Chinese words as segmented, English also stemmed).
+            either = None
+            for variant in variants:
+                for config in ("simple", "english"):
+                    one = SearchQuery(variant, config=config, search_type="plain")
+                    either = one if either is None else either | one
+            query = either if query is None else (query | either if any_word else query & either)
         return (
             self.published()
             .filter(vector=query)
-            .annotate(rank=SearchRank(F("vector"), query))
+            # A title match outranks any number of body matches: the title-only rank first.
+            .annotate(
+                title_rank=SearchRank(F("vector"), query, weights=[0.0, 0.0, 0.0, 1.0]),
+                rank=SearchRank(F("vector"), query),
+            )
             .select_related("version", "topic")
-            .order_by("-rank", "topic__order", "topic__slug")
+            .order_by("-title_rank", "-rank", "topic__order", "topic__slug")
         )
 
 

@@ -10,15 +10,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from cloudpeds.core.identifiers import redact_identifiers
 from cloudpeds.core.ranges import ranged_file_response
 
 from ..diff import compare
 from ..forms.reading import SearchForm, TopicFilterForm
-from cloudpeds.core.identifiers import redact_identifiers
-
-from ..models import SearchDocument, SearchLog, Symptom, Topic, is_editor
+from ..models import Drug, SearchDocument, SearchLog, Symptom, Topic, is_editor
 from ..reading import ui_language
-from ..search import best_snippet, query_words
+from ..search import best_snippet, expanded_words, query_words
 from .common import render_version, version_queryset, visible_version
 
 INDEX_PAGE_SIZE = 50
@@ -68,18 +67,41 @@ def search(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     count = paginator.count
     if query and request.GET.get("page", "1") == "1":
-        # Once per search, not again for each further page of its results; what a doctor typed
-        # about a child (name, record number, telephone) is not kept.
-        SearchLog.objects.create(query=redact_identifiers(query), user=request.user, result_count=count, language=get_language() or "")
+        # Once per search, not again for each further page of its results; without the
+        # child's name, record number or phone number a doctor may have typed (PIPL).
+        SearchLog.objects.create(
+            query=redact_identifiers(query)[:200], user=request.user, result_count=count, language=get_language() or ""
+        )
     prefer = ui_language()
+    # Synonyms are highlighted too: they are why the topic was found.
+    marked = [variant for variants in expanded_words(words) for variant in variants]
+    # A drug's name (generic or brand, through the synonyms) leads to its dose calculators.
+    lowered = {variant.lower() for variant in marked}
+    drugs = (
+        [
+            (drug, [topic for topic in drug.topics.all() if topic.current_version_id])
+            for drug in Drug.objects.prefetch_related("topics")
+            if drug.name_zh.lower() in lowered or drug.name_en.lower() in lowered
+        ]
+        if marked
+        else []
+    )
     hits = [
-        (document, *best_snippet({lang: document.localized("text", lang) for lang in ("zh", "en")}, words, prefer))
+        (document, *best_snippet({lang: document.localized("text", lang) for lang in ("zh", "en")}, marked, prefer))
         for document in page
     ]
     return render(
         request,
         "handbook/search.html",
-        {"form": form, "query": query, "page": page, "hits": hits, "count": count, "broadened": broadened},
+        {
+            "form": form,
+            "query": query,
+            "page": page,
+            "hits": hits,
+            "count": count,
+            "broadened": broadened,
+            "drugs": drugs,
+        },
     )
 
 

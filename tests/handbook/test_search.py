@@ -103,3 +103,39 @@ def test_no_topic_with_every_word_falls_back_to_any_word(client, demo, reader):
 
     assert response.context["broadened"] is True
     assert response.context["hits"][0][0].topic.slug == "neonatal-jaundice"
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [("高烧", "fever"), ("抽筋", "convulsions"), ("high fever", "fever"), ("seizure", "convulsions")],
+)
+def test_lay_and_regional_words_find_the_topic_through_synonyms(client, demo, reader, query, slug):
+    from handbook.search import query_words
+
+    slugs = [document.topic.slug for document in SearchDocument.objects.matching(query_words(query))]
+    assert slugs, query
+    assert slugs[0] == slug
+
+
+def test_a_synonym_group_lists_both_languages_and_brand_names():
+    from handbook.search import expanded_words
+
+    (ibuprofen,) = expanded_words(["布洛芬"])
+    assert {"ibuprofen", "美林"} <= set(ibuprofen)
+    assert expanded_words(["川崎病"]) == [("川崎病",)]
+
+
+def test_english_fever_ranks_the_fever_topic_above_convulsions(demo):
+    slugs = [document.topic.slug for document in SearchDocument.objects.matching(["fever"])]
+    assert "convulsions" in slugs
+    assert slugs.index("fever") < slugs.index("convulsions")
+
+
+@pytest.mark.parametrize("query", ["布洛芬", "ibuprofen", "美林"])
+def test_a_drug_name_leads_to_its_dose_calculator(client, demo, reader, query):
+    client.force_login(reader)
+
+    content = client.get(URL, {"q": query}).content.decode()
+
+    assert 'data-testid="drug-dosing"' in content
+    assert "/handbook/topics/fever/dosing/" in content

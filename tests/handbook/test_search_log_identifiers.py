@@ -26,14 +26,20 @@ def test_a_query_is_stored_and_shown_to_editors_without_identifiers(client, demo
     assert "王小明" not in content
 
 
-def test_the_migration_redacts_searches_logged_before(reader):
+def test_the_data_migration_redacts_the_rows_stored_before(demo, reader):
     from importlib import import_module
 
     from django.apps import apps
 
-    SearchLog.objects.create(query="李小红 MRN0099887 发热", user=reader, result_count=3)
-    SearchLog.objects.create(query="咳嗽", user=reader, result_count=5)
+    migration = import_module("handbook.migrations.0005_redact_identifiers_in_search_log")
+    old = SearchLog.objects.create(query="张伟 13912345678 发热", user=reader, result_count=3)
+    clean = SearchLog.objects.create(query="咳嗽 喘息", user=reader, result_count=2)
 
-    import_module("handbook.migrations.0005_redact_search_log").redact(apps, None)
+    migration.redact_old_queries(apps, None)
 
-    assert sorted(SearchLog.objects.values_list("query", flat=True)) == sorted(["[…] 发热", "咳嗽"])
+    old.refresh_from_db()
+    clean.refresh_from_db()
+    assert "13912345678" not in old.query
+    assert "张伟" not in old.query
+    assert "发热" in old.query
+    assert clean.query == "咳嗽 喘息"
