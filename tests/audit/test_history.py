@@ -40,7 +40,11 @@ def test_a_bulk_update_records_one_event_per_row_with_the_user(doctor, yangpu, b
 def test_a_delete_is_recorded_with_the_last_values_and_the_user(doctor, yangpu):
     # Registered 16 years ago: past the outpatient retention period, so it may be deleted.
     patient = PatientFactory(
-        hospital=yangpu, name="李小红", record_number="YP-0042", created_at=timezone.now() - timedelta(days=16 * 366)
+        hospital=yangpu,
+        name="李小红",
+        record_number="YP-0042",
+        created_at=timezone.now() - timedelta(days=16 * 366),
+        service_consent=False,  # a signed remote-service consent protects the child's row
     )
     patient_id = patient.pk
 

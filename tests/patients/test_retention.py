@@ -87,7 +87,8 @@ def test_deleting_a_record_within_its_period_is_refused(yangpu, how):
 
 
 def test_a_patient_within_the_period_cannot_be_deleted_even_without_records(yangpu):
-    patient = PatientFactory(hospital=yangpu)
+    # No record at all, not even a remote-service consent (which would protect the row first).
+    patient = PatientFactory(hospital=yangpu, service_consent=False)
 
     with pytest.raises(DatabaseError, match="retention period"), transaction.atomic():
         Patient.objects.filter(pk=patient.pk).delete()
