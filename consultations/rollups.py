@@ -13,10 +13,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import transaction
 from django.db.models import Case, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+from cloudpeds.core.rollups import replace_days
 
 from .metrics import EpochSeconds
 from .models import (
@@ -91,18 +92,13 @@ def rows_for(start: date, end: date) -> list[ConsultationDay]:
         )
     )
     now = timezone.now()
-    return [ConsultationDay(computed_at=now, **row) for row in rows]
+    return [ConsultationDay(updated_at=now, **row) for row in rows]
 
 
 def rebuild(start: date, end: date) -> int:
     """Replace the stored rows of start..end; safe to run twice or in two workers at once."""
     rows = rows_for(start, end)
-    with transaction.atomic():
-        # One rebuild of a range at a time: the second waits, then replaces the first's rows.
-        list(ConsultationDay.objects.select_for_update().filter(day__gte=start, day__lte=end).values_list("pk"))
-        ConsultationDay.objects.filter(day__gte=start, day__lte=end).delete()
-        ConsultationDay.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return replace_days(ConsultationDay, rows, start, end, key=("day", "requesting_hospital", "department", "urgency"))
 
 
 def rebuild_recent(today: date | None = None) -> int:

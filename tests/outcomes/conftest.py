@@ -49,3 +49,11 @@ def consultations(doctor, specialist, baoshan):
     Message.objects.create(consultation=made[1], author=specialist, body="体重多少?", is_info_request=True)
     ConsultationFactory(patient=PatientFactory(hospital=baoshan), department=specialist.department, submitted_at=at(10))
     return made
+
+
+@pytest.fixture
+def group_admin(group_admin):
+    """The group administrator reads the portal in English (the assertions read the msgids)."""
+    group_admin.preferred_language = "en"
+    group_admin.save(update_fields=["preferred_language"])
+    return group_admin
