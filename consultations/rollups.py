@@ -13,20 +13,18 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Case, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cloudpeds.core.rollups import replace_days
 
-from .metrics import EpochSeconds
+from .metrics import EpochSeconds, _target_seconds
 from .models import (
-    DEFAULT_TARGET_HOURS,
     Consultation,
     ConsultationDay,
     Message,
     Recommendation,
-    ResponseTarget,
     Status,
 )
 
@@ -48,16 +46,6 @@ _COUNTS = (
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
-
-
-def _target_seconds():
-    """The specialty's configured target or the urgency's default, without a per-row subquery."""
-    configured = [
-        When(department__specialty=specialty, urgency=urgency, then=Value(hours * 3600))
-        for specialty, urgency, hours in ResponseTarget.objects.values_list("specialty", "urgency", "hours")
-    ]
-    defaults = [When(urgency=urgency, then=Value(hours * 3600)) for urgency, hours in DEFAULT_TARGET_HOURS.items()]
-    return Case(*configured, *defaults, default=Value(max(DEFAULT_TARGET_HOURS.values()) * 3600))
 
 
 def rows_for(start: date, end: date) -> list[ConsultationDay]:

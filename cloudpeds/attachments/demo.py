@@ -18,7 +18,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFilter
 
 from cloudpeds.accounts.models import User
-from cloudpeds.patients import demo as patient_demo
 from cloudpeds.patients.models import Patient
 
 from .models import Attachment
@@ -130,14 +129,7 @@ DEMO_FILES = [
 
 
 def seed(stdout) -> None:
-    # The patients demo's own Yangpu children only: other demos and seed_scale add children
-    # there too, and must not move a file to another child on the next run.
-    records = [child.record_number for child in patient_demo.CHILDREN if child.hospital == "yangpu"]
-    children = list(
-        Patient.objects.filter(hospital__code="yangpu", record_number__in=records)
-        .exclude(record_number="")
-        .order_by("record_number")
-    )
+    children = list(Patient.objects.filter(hospital__code="yangpu").exclude(record_number="").order_by("record_number"))
     if not children:
         stdout.write("Demo clinical files: no demo patients at Yangpu yet (run the patients demo first); skipped.")
         return

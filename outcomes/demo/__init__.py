@@ -93,15 +93,16 @@ CHILDREN_PER_HOSPITAL = 30
 
 
 def _children(doctor: User) -> list[Patient]:
-    """The story's own children (record numbers OC…), so the workflow demos' children keep
-    their timelines as written."""
+    """The story's own children, so the workflow demos' children keep their timelines as
+    written. Record numbers ZOC… sort after the patients demo's (the attachments demo picks
+    children by their place in record-number order)."""
     hospital = doctor.hospital
     rng = random.Random(f"outcomes-children-{hospital.code}")  # noqa: S311 (demo data, not secrets)
     today = timezone.localdate()
     wanted = [
         Patient(
             hospital=hospital,
-            record_number=f"OC{hospital.code.upper()}{serial:04d}",
+            record_number=f"ZOC{hospital.code.upper()}{serial:04d}",
             name=rng.choice(SURNAMES) + rng.choice(GIVEN),
             sex=rng.choice((Patient.Sex.MALE, Patient.Sex.FEMALE)),
             date_of_birth=today - timedelta(days=rng.randint(200, 3600)),
