@@ -1376,7 +1376,7 @@ class ConsultationDay(models.Model):
     # Response times (seconds, pauses taken out) of the answered cases, so that medians and
     # 90th percentiles over any range stay exact (percentile_cont over the unnested values).
     response_seconds = ArrayField(models.FloatField(), default=list)
-    computed_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [

@@ -13,19 +13,18 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import transaction
-from django.db.models import Case, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .metrics import EpochSeconds
+from cloudpeds.core.rollups import replace_days
+
+from .metrics import EpochSeconds, _target_seconds
 from .models import (
-    DEFAULT_TARGET_HOURS,
     Consultation,
     ConsultationDay,
     Message,
     Recommendation,
-    ResponseTarget,
     Status,
 )
 
@@ -47,16 +46,6 @@ _COUNTS = (
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
-
-
-def _target_seconds():
-    """The specialty's configured target or the urgency's default, without a per-row subquery."""
-    configured = [
-        When(department__specialty=specialty, urgency=urgency, then=Value(hours * 3600))
-        for specialty, urgency, hours in ResponseTarget.objects.values_list("specialty", "urgency", "hours")
-    ]
-    defaults = [When(urgency=urgency, then=Value(hours * 3600)) for urgency, hours in DEFAULT_TARGET_HOURS.items()]
-    return Case(*configured, *defaults, default=Value(max(DEFAULT_TARGET_HOURS.values()) * 3600))
 
 
 def rows_for(start: date, end: date) -> list[ConsultationDay]:
@@ -91,18 +80,13 @@ def rows_for(start: date, end: date) -> list[ConsultationDay]:
         )
     )
     now = timezone.now()
-    return [ConsultationDay(computed_at=now, **row) for row in rows]
+    return [ConsultationDay(updated_at=now, **row) for row in rows]
 
 
 def rebuild(start: date, end: date) -> int:
     """Replace the stored rows of start..end; safe to run twice or in two workers at once."""
     rows = rows_for(start, end)
-    with transaction.atomic():
-        # One rebuild of a range at a time: the second waits, then replaces the first's rows.
-        list(ConsultationDay.objects.select_for_update().filter(day__gte=start, day__lte=end).values_list("pk"))
-        ConsultationDay.objects.filter(day__gte=start, day__lte=end).delete()
-        ConsultationDay.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return replace_days(ConsultationDay, rows, start, end, key=("day", "requesting_hospital", "department", "urgency"))
 
 
 def rebuild_recent(today: date | None = None) -> int:

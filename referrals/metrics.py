@@ -210,15 +210,38 @@ def follow_up_completion(scope: Scope, today: date | None = None) -> list[dict[s
     return result
 
 
-def chart_data(scope: Scope) -> dict[str, Any]:
-    """Everything the charts draw (static/js/referrals-metrics.js reads it via json_script)."""
+def page_data(scope: Scope) -> dict[str, Any]:
+    """The metrics page's tables and charts, each figure computed once."""
+    arrivals_rows = arrivals(scope)
+    follow_rows = follow_up_completion(scope)
+    rejections = rejection_reasons(scope)
+    return {
+        "chart": chart_data(scope, arrivals_rows=arrivals_rows, follow_rows=follow_rows, rejections=rejections),
+        "arrivals": arrivals_rows,
+        "follow_ups": follow_rows,
+        "rejections": rejections,
+    }
+
+
+def chart_data(
+    scope: Scope,
+    *,
+    arrivals_rows: list[dict[str, Any]] | None = None,
+    follow_rows: list[dict[str, Any]] | None = None,
+    rejections: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Everything the charts draw (static/js/referrals-metrics.js reads it via json_script).
+    Figures the caller already has are passed in rather than computed again."""
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: {Direction.UP: 0, Direction.DOWN: 0})
     volume_rows = volume(scope)
     for row in volume_rows:
         by_month[row["month"]][row["direction"]] += row["count"]
     median_by_month = median_decision_hours_by_month(scope)
-    arrivals_rows = {row["month"]: row for row in arrivals(scope)}
-    follow_rows = {row["month"]: row for row in follow_up_completion(scope)}
+    arrivals_by_month = {row["month"]: row for row in (arrivals(scope) if arrivals_rows is None else arrivals_rows)}
+    follow_by_month = {
+        row["month"]: row for row in (follow_up_completion(scope) if follow_rows is None else follow_rows)
+    }
+    rejections = rejection_reasons(scope) if rejections is None else rejections
     return {
         "months": scope.months,
         "labels": {
@@ -232,9 +255,9 @@ def chart_data(scope: Scope) -> dict[str, Any]:
         "up": [by_month[month][Direction.UP] for month in scope.months],
         "down": [by_month[month][Direction.DOWN] for month in scope.months],
         "median_hours": [median_by_month.get(month) for month in scope.months],
-        "arrived_share": [arrivals_rows.get(month, {}).get("arrived_share") for month in scope.months],
-        "completion": [follow_rows.get(month, {}).get("completion") for month in scope.months],
-        "rejections": rejection_reasons(scope),
+        "arrived_share": [arrivals_by_month.get(month, {}).get("arrived_share") for month in scope.months],
+        "completion": [follow_by_month.get(month, {}).get("completion") for month in scope.months],
+        "rejections": rejections,
     }
 
 

@@ -1602,7 +1602,7 @@ class ReferralDay(models.Model):
     follow_ups_lapsed = models.PositiveIntegerField(default=0)
     decision_seconds = ArrayField(models.FloatField(), default=list)
     transfer_seconds = ArrayField(models.FloatField(), default=list)
-    computed_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import transaction
 from django.db.models import Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+
+from cloudpeds.core.rollups import replace_days
 
 from .models import Direction, FollowUpItem, Referral, ReferralDay, Status
 
@@ -83,16 +84,14 @@ def rows_for(start: date, end: date, today: date | None = None) -> list[Referral
         )
     )
     now = timezone.now()
-    return [ReferralDay(computed_at=now, **row) for row in rows]
+    return [ReferralDay(updated_at=now, **row) for row in rows]
 
 
 def rebuild(start: date, end: date) -> int:
     rows = rows_for(start, end)
-    with transaction.atomic():
-        list(ReferralDay.objects.select_for_update().filter(day__gte=start, day__lte=end).values_list("pk"))
-        ReferralDay.objects.filter(day__gte=start, day__lte=end).delete()
-        ReferralDay.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return replace_days(
+        ReferralDay, rows, start, end, key=("day", "sending_hospital", "receiving_hospital", "direction", "urgency")
+    )
 
 
 def rebuild_recent(today: date | None = None) -> int:

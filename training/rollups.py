@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+from cloudpeds.core.rollups import replace_days
 
 from .models import Attempt, Enrolment, TrainingDay
 
@@ -50,18 +51,14 @@ def rows_for(start: date, end: date) -> list[TrainingDay]:
     )
     now = timezone.now()
     return [
-        TrainingDay(day=day, hospital_id=hospital, course_id=course, computed_at=now, **counts)
+        TrainingDay(day=day, hospital_id=hospital, course_id=course, updated_at=now, **counts)
         for (day, hospital, course), counts in sorted(merged.items())
     ]
 
 
 def rebuild(start: date, end: date) -> int:
     rows = rows_for(start, end)
-    with transaction.atomic():
-        list(TrainingDay.objects.select_for_update().filter(day__gte=start, day__lte=end).values_list("pk"))
-        TrainingDay.objects.filter(day__gte=start, day__lte=end).delete()
-        TrainingDay.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return replace_days(TrainingDay, rows, start, end, key=("day", "hospital", "course"))
 
 
 def rebuild_recent(today: date | None = None) -> int:

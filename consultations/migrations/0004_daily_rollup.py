@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('closed_managed_locally', models.PositiveIntegerField(default=0)),
                 ('info_requested', models.PositiveIntegerField(default=0)),
                 ('response_seconds', django.contrib.postgres.fields.ArrayField(base_field=models.FloatField(), default=list, size=None)),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.department')),
                 ('requesting_hospital', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.hospital')),
             ],

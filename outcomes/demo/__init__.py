@@ -77,14 +77,58 @@ def seed(stdout) -> None:
     with transaction.atomic():
         for code, (username, volume) in HOSPITALS.items():
             doctor = users.get(username)
-            children = list(Patient.objects.filter(hospital__code=code).order_by("pk")[:20])
-            if doctor is None or not children:
+            if doctor is None or doctor.hospital is None:
                 continue
+            children = _children(doctor)
             made += _seed_hospital(code, doctor, children, volume, departments, specialist, users.get("spec.neuro"))
     today = timezone.localdate()
     start = _month_start(MONTHS - 1).date()
     rows = sum(module.rebuild(start, today) for module in (consultation_rollups, referral_rollups, training_rollups))
     stdout.write(f"Outcomes demo: {made} closed consultations over {MONTHS} months; {rows} roll-up rows.")
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林"
+GIVEN = ["子涵", "欣怡", "浩然", "梓萱", "宇轩", "诗涵", "一诺", "俊杰", "雨桐", "博文", "思彤", "子墨"]
+CHILDREN_PER_HOSPITAL = 30
+
+
+def _children(doctor: User) -> list[Patient]:
+    """The story's own children, so the workflow demos' children keep their timelines as
+    written. Record numbers ZOC… sort after the patients demo's (the attachments demo picks
+    children by their place in record-number order)."""
+    hospital = doctor.hospital
+    rng = random.Random(f"outcomes-children-{hospital.code}")  # noqa: S311 (demo data, not secrets)
+    today = timezone.localdate()
+    wanted = [
+        Patient(
+            hospital=hospital,
+            record_number=f"ZOC{hospital.code.upper()}{serial:04d}",
+            name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+            sex=rng.choice((Patient.Sex.MALE, Patient.Sex.FEMALE)),
+            date_of_birth=today - timedelta(days=rng.randint(200, 3600)),
+            registered_by=doctor,
+            # Registered before the story's first month, so they sit below the live demo's children.
+            created_at=timezone.now() - timedelta(days=400 + serial),
+        )
+        for serial in range(1, CHILDREN_PER_HOSPITAL + 1)
+    ]
+    numbers = [child.record_number for child in wanted]
+    existing = set(
+        Patient.objects.filter(hospital=hospital, record_number__in=numbers).values_list("record_number", flat=True)
+    )
+    Patient.objects.bulk_create([child for child in wanted if child.record_number not in existing])
+    return list(Patient.objects.filter(hospital=hospital, record_number__in=numbers).order_by("record_number"))
+
+
+def demo_public_ids() -> set[uuid.UUID]:
+    """The fixed ids of every consultation this demo may write (for tests of the other demos)."""
+    ids = set()
+    for code, (_username, volume) in HOSPITALS.items():
+        for months_ago in range(MONTHS - 1, 0, -1):
+            begin = _month_start(months_ago)
+            for serial in range(round(volume * 1.35) + 1):
+                ids.add(uuid.uuid5(NAMESPACE, f"{code}-{begin:%Y-%m}-{serial}"))
+    return ids
 
 
 def _seed_hospital(code, doctor, children, volume, departments, specialist, neurologist) -> int:

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('follow_ups_lapsed', models.PositiveIntegerField(default=0)),
                 ('decision_seconds', django.contrib.postgres.fields.ArrayField(base_field=models.FloatField(), default=list, size=None)),
                 ('transfer_seconds', django.contrib.postgres.fields.ArrayField(base_field=models.FloatField(), default=list, size=None)),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('receiving_hospital', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.hospital')),
                 ('sending_hospital', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.hospital')),
             ],

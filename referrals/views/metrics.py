@@ -27,10 +27,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     form, scope = _scope(request)
     context = {
         "form": form,
-        "chart": metrics.chart_data(scope),
-        "arrivals": metrics.arrivals(scope),
-        "follow_ups": metrics.follow_up_completion(scope),
-        "rejections": metrics.rejection_reasons(scope),
+        **metrics.page_data(scope),
         "tables": list(metrics.TABLES),
         "months": scope.months,
         "whole_group": sees_whole_group(request.user),

@@ -53,7 +53,7 @@ def consultations(doctor, specialist, baoshan):
 
 @pytest.fixture
 def group_admin(group_admin):
-    """The group administrator, reading in English so that the figures' labels can be named."""
+    """The group administrator reads the portal in English (the assertions read the msgids)."""
     group_admin.preferred_language = "en"
     group_admin.save(update_fields=["preferred_language"])
     return group_admin

@@ -147,3 +147,20 @@ def test_the_export_is_refused_to_doctors_and_get_only(client, manager, course) 
     assert client.get(url).status_code == 403
     client.force_login(manager)
     assert client.post(url).status_code == 405
+
+
+def test_the_lesson_count_is_read_once_and_the_summary_once(client, manager, course) -> None:
+    """Issue 17: `lessons_total` is the course's, not a subquery per learner; the summaries by
+    hospital and by cohort come from one query."""
+    _learners(course, 10)
+    client.force_login(manager)
+    url = reverse("training:course_progress", args=["fever"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    sql = [query["sql"] for query in queries.captured_queries]
+    # No query counts the course's lessons per enrolment: the count is read once.
+    assert not [text for text in sql if '"training_enrolment"' in text and 'FROM "training_lesson"' in text]
+    assert sum('SELECT COUNT(*) AS "__count" FROM "training_lesson"' in text for text in sql) == 1
+    assert sum('AS "learners"' in text for text in sql) == 1  # one summary query for both tables
+    assert [row["learners"] for row in response.context["by_hospital"]] == [5, 5]

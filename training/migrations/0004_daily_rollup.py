@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('completed', models.PositiveIntegerField(default=0)),
                 ('attempts', models.PositiveIntegerField(default=0)),
                 ('passed', models.PositiveIntegerField(default=0)),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='training.course')),
                 ('hospital', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.hospital')),
             ],

@@ -580,22 +580,58 @@ class EnrolmentQuerySet(models.QuerySet):
             return self.all()
         return self.filter(user=user)
 
-    def with_progress(self) -> EnrolmentQuerySet:
-        """Annotate `lessons_total` and `lessons_done` in the same query (no per-row queries)."""
+    def with_progress(self, lessons_total: int | None = None) -> EnrolmentQuerySet:
+        """Annotate `lessons_total` and `lessons_done` in the same query (no per-row queries).
+
+        For the enrolments of one course, pass the course's lesson count: it is the same for
+        every learner, so the per-enrolment subquery counting it is left out."""
+        total = (
+            Value(lessons_total, output_field=IntegerField())
+            if lessons_total is not None
+            else _count_of(Lesson.objects.filter(module__course=OuterRef("course")), "module__course")
+        )
         return self.annotate(
-            lessons_total=_count_of(Lesson.objects.filter(module__course=OuterRef("course")), "module__course"),
+            lessons_total=total,
             lessons_done=_count_of(
                 LessonProgress.objects.filter(enrolment=OuterRef("pk"), completed_at__isnull=False), "enrolment"
             ),
         )
 
-    def progress_summary(self, *by: str) -> list[dict[str, Any]]:
+    def progress_summary(self, *by: str, lessons_total: int | None = None) -> list[dict[str, Any]]:
         """Learners, completed and average progress grouped by "hospital" and/or "title", in one query."""
+        return _summary_rows(self._progress_rows(by, lessons_total))
+
+    def progress_by_hospital_and_cohort(
+        self, lessons_total: int | None = None
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The summaries by hospital and by cohort (hospital × title) from one query: the
+        cohort rows, added up per hospital."""
+        cohorts = self._progress_rows(("hospital", "title"), lessons_total)
+        hospitals: dict[tuple, dict[str, Any]] = {}
+        for row in cohorts:
+            key = (row["user__hospital__code"], row["user__hospital__name_zh"], row["user__hospital__name_en"])
+            total = hospitals.setdefault(
+                key,
+                {
+                    "user__hospital__code": key[0],
+                    "user__hospital__name_zh": key[1],
+                    "user__hospital__name_en": key[2],
+                    "learners": 0,
+                    "completed": 0,
+                    "done": 0,
+                    "total": 0,
+                },
+            )
+            for name in ("learners", "completed", "done", "total"):
+                total[name] += row[name] or 0
+        return _summary_rows(list(hospitals.values())), _summary_rows(cohorts)
+
+    def _progress_rows(self, by: tuple[str, ...], lessons_total: int | None) -> list[dict[str, Any]]:
         group = {"hospital": ["user__hospital__code", "user__hospital__name_zh", "user__hospital__name_en"]}
         group["title"] = ["user__title"]
         fields = [field for key in by for field in group[key]]
-        rows = (
-            self.with_progress()
+        return list(
+            self.with_progress(lessons_total)
             .order_by()
             .values(*fields)
             .annotate(
@@ -606,20 +642,6 @@ class EnrolmentQuerySet(models.QuerySet):
             )
             .order_by(*fields)
         )
-        english = _lang() == "en"
-        summary = []
-        for row in rows:
-            name_zh, name_en = row.get("user__hospital__name_zh"), row.get("user__hospital__name_en")
-            summary.append(
-                {
-                    "hospital_name": (name_en if english else name_zh) or "",
-                    "title": row.get("user__title", ""),
-                    "learners": row["learners"],
-                    "completed": row["completed"],
-                    "percent": round(100 * row["done"] / row["total"]) if row["total"] else 0,
-                }
-            )
-        return summary
 
     def incomplete(self) -> EnrolmentQuerySet:
         return self.filter(completed_at__isnull=True)
@@ -631,6 +653,23 @@ class EnrolmentQuerySet(models.QuerySet):
         """Incomplete enrolments whose due date is within the widest reminder window."""
         widest = max(high for _low, high in REMINDER_WINDOWS.values())
         return self.incomplete().due_between(today, today + timedelta(days=widest))
+
+
+def _summary_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    english = _lang() == "en"
+    summary = []
+    for row in rows:
+        name_zh, name_en = row.get("user__hospital__name_zh"), row.get("user__hospital__name_en")
+        summary.append(
+            {
+                "hospital_name": (name_en if english else name_zh) or "",
+                "title": row.get("user__title", ""),
+                "learners": row["learners"],
+                "completed": row["completed"],
+                "percent": round(100 * row["done"] / row["total"]) if row["total"] else 0,
+            }
+        )
+    return summary
 
 
 class Enrolment(models.Model):

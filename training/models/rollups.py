@@ -18,7 +18,7 @@ class TrainingDay(models.Model):
     completed = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
     passed = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "hospital", "course"], name="training_day_unique")]

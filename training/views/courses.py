@@ -469,8 +469,11 @@ def course_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """
     course = _course(request, slug)
     enrolments, filters = _filtered_enrolments(request, course)
+    # The course's lesson count once, not a subquery per learner; both summaries in one query.
+    lessons_total = Lesson.objects.filter(module__course=course).count()
+    by_hospital, by_cohort = enrolments.progress_by_hospital_and_cohort(lessons_total)
     learners = (
-        enrolments.with_progress()
+        enrolments.with_progress(lessons_total)
         .select_related("user__hospital", "enrolled_by")
         .order_by("user__hospital__code", "user__last_name", "user__first_name", "pk")
     )
@@ -485,8 +488,8 @@ def course_progress(request: HttpRequest, slug: str) -> HttpResponse:
             "filters": filters,
             "page": page,
             "query": query.urlencode(),
-            "by_hospital": enrolments.progress_summary("hospital"),
-            "by_cohort": enrolments.progress_summary("hospital", "title"),
+            "by_hospital": by_hospital,
+            "by_cohort": by_cohort,
             "due_date_form": DueDateForm(),
             "today": timezone.localdate(),
         },
@@ -500,17 +503,18 @@ def export_progress(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     enrolments, _filters = _filtered_enrolments(request, course)
     by = request.GET.get("by", "learner")
+    lessons_total = Lesson.objects.filter(module__course=course).count()
     if by == "hospital":
         header = [_("Hospital"), _("Learners"), _("Completed"), _("Average progress (%)")]
         rows: Any = (
             [row["hospital_name"], row["learners"], row["completed"], row["percent"]]
-            for row in enrolments.progress_summary("hospital")
+            for row in enrolments.progress_summary("hospital", lessons_total=lessons_total)
         )
     elif by == "cohort":
         header = [_("Hospital"), _("Professional title"), _("Learners"), _("Completed"), _("Average progress (%)")]
         rows = (
             [row["hospital_name"], row["title"], row["learners"], row["completed"], row["percent"]]
-            for row in enrolments.progress_summary("hospital", "title")
+            for row in enrolments.progress_summary("hospital", "title", lessons_total=lessons_total)
         )
     else:
         by = "learner"
@@ -525,7 +529,11 @@ def export_progress(request: HttpRequest, slug: str) -> HttpResponse:
             _("Due date"),
             _("Completed at"),
         ]
-        learners = enrolments.with_progress().select_related("user__hospital").order_by("user__hospital__code", "pk")
+        learners = (
+            enrolments.with_progress(lessons_total)
+            .select_related("user__hospital")
+            .order_by("user__hospital__code", "pk")
+        )
         rows = (
             [
                 e.user.username,

@@ -1,0 +1,38 @@
+"""Storing a range of days of a daily roll-up (the apps' ConsultationDay, ReferralDay, ...).
+
+`replace_days` makes the stored rows of start..end exactly `rows`: rows whose key exists are
+updated in place (INSERT ... ON CONFLICT DO UPDATE on the model's unique key), new keys are
+inserted, and keys no longer produced are deleted, in one transaction. Rows keep their ids,
+so running it twice changes nothing but `updated_at`, and readers never see the range empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.db import models, transaction
+
+
+def replace_days(
+    model: type[models.Model], rows: Sequence[models.Model], start: date, end: date, key: Sequence[str]
+) -> int:
+    key_columns = [model._meta.get_field(name).attname for name in key]
+    values = [
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.attname not in key_columns
+    ]
+    keep = {tuple(getattr(row, column) for column in key_columns) for row in rows}
+    with transaction.atomic():
+        if rows:
+            model.objects.bulk_create(
+                rows, batch_size=2000, update_conflicts=True, unique_fields=list(key), update_fields=values
+            )
+        stale = [
+            pk
+            for pk, *row_key in model.objects.filter(day__gte=start, day__lte=end).values_list("pk", *key_columns)
+            if tuple(row_key) not in keep
+        ]
+        model.objects.filter(pk__in=stale).delete()
+    return len(rows)
