@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from .models import Notification
+from .models import unread_badge_count
 
 
 def unread_count(request: HttpRequest) -> dict:
@@ -15,4 +15,4 @@ def unread_count(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notification_count": lambda: Notification.objects.visible_to(user).unread().capped_count()}
+    return {"unread_notification_count": lambda: unread_badge_count(user)}

@@ -32,6 +32,14 @@ RESEND_BATCH_SIZE = 200
 BADGE_CAP = 100
 
 
+def unread_badge_count(user) -> int:
+    """The person's capped unread count, counted once per request (the badge and the home
+    page's work list show the same number); kept on the user object the request carries."""
+    if "_unread_badge_count" not in user.__dict__:
+        user.__dict__["_unread_badge_count"] = Notification.objects.visible_to(user).unread().capped_count()
+    return user.__dict__["_unread_badge_count"]
+
+
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user) -> NotificationQuerySet:
         """A person sees only their own notifications; anyone else's id is a 404."""

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from cloudpeds.core.worklist import WorkItem
 
-from .models import Notification
+from .models import unread_badge_count
 
 
 def work_items(user) -> list[WorkItem]:
-    unread = Notification.objects.visible_to(user).unread().count()
+    unread = unread_badge_count(user)  # the badge's number, capped, counted once
     return [WorkItem(_("Unread notifications"), unread, reverse("notifications:inbox"), "bi-bell")]
