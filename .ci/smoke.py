@@ -20,12 +20,16 @@ standard library is used: this runs before any virtualenv exists. `make smoke` r
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
 import http.cookiejar
 import os
 import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -92,6 +96,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def demo_totp(clone: Path, username: str, at: float | None = None) -> str:
+    """The current TOTP code of a demo account (RFC 6238: SHA-1, 30 s, 6 digits), from the
+    fixed secret in the clone's cloudpeds/accounts/demo.py; the smoke runs without the
+    virtualenv's packages, so it computes the code with the standard library."""
+    source = (clone / "cloudpeds" / "accounts" / "demo.py").read_text()
+    match = re.search(rf'"{re.escape(username)}",.*?totp_secret="([A-Z2-7]+)"', source, re.S)
+    if not match:
+        raise SmokeError(f"no TOTP secret for {username} in cloudpeds/accounts/demo.py")
+    key = base64.b32decode(match.group(1))
+    digest = hmac.new(key, struct.pack(">Q", int((time.time() if at is None else at) // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
 class _Form(HTMLParser):
     """The fields of the sign-in form: the CSRF token and any hidden field it carries."""
 
@@ -108,8 +126,9 @@ class _Form(HTMLParser):
 class Portal:
     """One browser: a cookie jar against the portal on loopback."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, clone: Path) -> None:
         self.base = f"http://127.0.0.1:{port}"
+        self.clone = clone
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
@@ -131,9 +150,12 @@ class Portal:
             data=urllib.parse.urlencode(fields).encode(),
             headers={"Referer": self.base + "/accounts/login/"},
         )
-        # The redirect after a successful POST is followed to the home page.
+        # The redirect after a successful POST is followed to the home page, or first to the
+        # two-factor step (every account that sees patient data has it: issue 15).
         with self.opener.open(request, timeout=60) as response:
             landed, page = urllib.parse.urlsplit(response.geturl()).path, response.read().decode()
+        if landed == "/accounts/2fa/authenticate/":
+            landed, page = self.post_form(landed, page, {"code": demo_totp(self.clone, username)})
         if landed != "/":
             raise SmokeError(f"signing in as {username} ended on {landed}, not the home page")
         missing = [marker for marker in ('<html lang="zh-CN"', "欢迎", "退出登录") if marker not in page]
@@ -141,6 +163,17 @@ class Portal:
             raise SmokeError(f"the home page is not the signed-in page in Chinese: missing {missing}")
         if not any(cookie.name == "sessionid" for cookie in self.cookies):
             raise SmokeError("signing in set no session cookie")
+
+    def post_form(self, path: str, page: str, values: dict[str, str]) -> tuple[str, str]:
+        form = _Form()
+        form.feed(page)
+        request = urllib.request.Request(  # noqa: S310 - http on loopback, a URL we built
+            self.base + path,
+            data=urllib.parse.urlencode({**form.fields, **values}).encode(),
+            headers={"Referer": self.base + path},
+        )
+        with self.opener.open(request, timeout=60) as response:
+            return urllib.parse.urlsplit(response.geturl()).path, response.read().decode()
 
 
 class Server:
@@ -268,7 +301,7 @@ def run(args: argparse.Namespace) -> None:
             seconds, phases = server.wait_for_sign_in_page(args.timeout)
             timings.append(seconds)
             say(f"run {attempt}: sign-in page after {seconds:.1f} s from `make run` ({phases})")
-            Portal(port).sign_in(USERNAME, PASSWORD)
+            Portal(port, clone).sign_in(USERNAME, PASSWORD)
             say(f"run {attempt}: signed in as {USERNAME} through the form; home page in Chinese")
             if attempt == 1:
                 _check_seed_output(server.log_path.read_text(errors="replace"))
