@@ -202,7 +202,7 @@ class Server:
         """Seconds from `make run` to the first sign-in page, and where they went."""
         started = time.monotonic()
         seen: dict[str, float] = {}
-        portal = Portal(self.port)
+        portal = Portal(self.port, self.clone)
         while time.monotonic() - started < timeout:
             if self.process is not None and self.process.poll() is not None:
                 raise SmokeError(f"`make run` exited with status {self.process.returncode}:\n{self.log_tail()}")
