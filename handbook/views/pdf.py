@@ -52,8 +52,5 @@ def handbook_pdf_download(request: HttpRequest, edition_id: int) -> FileResponse
     edition = get_object_or_404(HandbookEdition, pk=edition_id)
     if not edition.is_ready:
         raise Http404
-    return FileResponse(
-        edition.file.storage.open(edition.file.name, "rb"),
-        content_type="application/pdf",
-        filename=f"handbook-{edition.generated_at:%Y%m%d}.pdf",
-    )
+    # The one PDF download response (storage API, nosniff, sandbox CSP, never cached).
+    return edition.pdf_download(f"handbook-{edition.generated_at:%Y%m%d}.pdf")

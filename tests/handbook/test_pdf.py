@@ -88,6 +88,10 @@ def test_asking_for_the_handbook_pdf_makes_an_edition(
     download = client.get(f"/handbook/pdf/{edition.pk}/download/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # The one download response of every generated PDF (cloudpeds.core.documents).
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in download["Cache-Control"]
+    assert download["Content-Disposition"].startswith("attachment;")
 
 
 def test_a_pending_edition_shows_being_prepared_and_polls(client, reader, fever):
