@@ -118,8 +118,13 @@ def test_a_hold_is_never_deleted(held):
     assert LegalHold.objects.filter(pk=hold.pk).exists()
 
 
-def test_a_page_that_changes_a_held_record_says_so(held, login, doctor, client):
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "legal hold"), ("zh-hans", "该患儿的病历已封存")], ids=["english", "chinese"]
+)
+def test_a_page_that_changes_a_held_record_says_so(held, login, doctor, client, language, words):
     _hold, patient, *_ = held
+    doctor.preferred_language = language
+    doctor.save(update_fields=["preferred_language"])
     login(doctor)
     page = client.get(f"/patients/{patient.public_id}/edit/")
     assert page.status_code == 200
@@ -137,7 +142,7 @@ def test_a_page_that_changes_a_held_record_says_so(held, login, doctor, client):
     response = client.post(f"/patients/{patient.public_id}/edit/", data)
 
     assert response.status_code == 409
-    assert "legal hold" in response.content.decode()
+    assert words in response.content.decode()
     patient.refresh_from_db()
     assert patient.allergies == ""
 
