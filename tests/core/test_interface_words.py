@@ -96,8 +96,22 @@ def test_the_audit_names_a_report_in_the_readers_language(doctor):
 
 MAIN_PAGES = {
     "doctor": ["/", "/patients/", "/patients/new/", "/consultations/", "/referrals/", "/handbook/", "/training/"],
-    "specialist": ["/", "/consultations/queue/", "/referrals/"],
+    "specialist": ["/", "/consultations/queue/", "/consultations/metrics/", "/referrals/"],
+    "transfer_admin": ["/", "/referrals/queue/", "/referrals/all/", "/referrals/beds/", "/referrals/metrics/"],
+    "trainer": ["/", "/training/manage/", "/training/certificates/manage/"],
+    "editor": ["/", "/handbook/editor/", "/handbook/editor/usage/", "/handbook/pathways/"],
+    "group_admin": ["/", "/consultations/metrics/", "/referrals/metrics/", "/audit/"],
 }
+
+
+@pytest.fixture
+def trainer(yangpu):
+    return UserFactory(username="trainer", hospital=yangpu, roles=[Role.TRAINING_MANAGER])
+
+
+@pytest.fixture
+def editor(xinhua):
+    return UserFactory(username="editor", hospital=xinhua, roles=[Role.HANDBOOK_EDITOR])
 
 
 @pytest.mark.parametrize("role", sorted(MAIN_PAGES))
