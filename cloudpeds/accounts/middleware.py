@@ -70,8 +70,16 @@ class RequireTwoFactorMiddleware:
         if user.is_authenticated and not request.path.startswith(_TWO_FACTOR_OPEN_PREFIXES):
             if user.needs_two_factor() and not user.has_totp:
                 return redirect(reverse("mfa_activate_totp"))
-            # In the grace period (doctors, specialists): a reminder once per session.
-            if not request.session.get(_REMINDED_KEY) and user.in_two_factor_grace() and not user.has_totp:
+            # In the grace period (doctors, specialists): a reminder once per session, on the
+            # home page (not on a form's POST, a fragment or a background poll, whose session
+            # it would otherwise write).
+            if (
+                request.method == "GET"
+                and request.path == reverse("home")
+                and not request.session.get(_REMINDED_KEY)
+                and user.in_two_factor_grace()
+                and not user.has_totp
+            ):
                 request.session[_REMINDED_KEY] = True
                 messages.warning(
                     request,

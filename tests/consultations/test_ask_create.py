@@ -202,7 +202,10 @@ def test_implausible_vital_signs_are_refused_naming_the_field(
 
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert list(response.context["form"].errors) == [field]
+    errors = response.context["form"].errors
+    # The field's error, and beside the file field the photo that must be chosen again.
+    assert list(errors) == [field, "attachments"]
+    assert [error.code for error in errors.as_data()["attachments"]] == ["not_kept"]
     assert not Consultation.objects.exists()
     assert not Attachment.objects.exists()
     assert not (media_root.exists() and any(path.is_file() for path in media_root.rglob("*")))
