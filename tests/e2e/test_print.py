@@ -13,6 +13,7 @@ from cloudpeds.accounts.models import User
 from cloudpeds.patients.models import Patient
 from consultations.models import Consultation
 from referrals.models import Referral
+from tests.e2e.conftest import pass_two_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +52,7 @@ def test_detail_pages_print_without_navigation_or_buttons(live_server, demo, pag
     page.fill("input[name=login]", "dr.yangpu")
     page.fill("input[name=password]", settings.DEMO_PASSWORD)
     page.get_by_test_id("sign-in").click()
+    pass_two_factor(page, "dr.yangpu")  # a doctor sees patient data: two-factor (issue 15)
     expect(page).to_have_url(f"{live_server.url}/")
 
     for url in _detail_pages():
