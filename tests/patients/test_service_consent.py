@@ -14,7 +14,7 @@ from cloudpeds.patients.models import SERVICE_CONSENT_TEXT_VERSION, CareTeamGran
 from consultations.models import Consultation, ConsultationError, Status
 from referrals.models import Referral
 from tests.factories import ConsultationFactory, PatientFactory
-from tests.referrals.conftest import request_data
+from tests.referrals.conftest import icd10, request_data  # noqa: F401 - icd10: the autouse ICD-10 subset
 
 pytestmark = pytest.mark.django_db
 
