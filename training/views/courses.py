@@ -295,30 +295,28 @@ def edit_course(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "training/manage/course_form.html", {"form": form, "course": course})
 
 
-@require_POST
-@requires(is_training_manager)
-def publish_course(request: HttpRequest, slug: str) -> HttpResponse:
+def _change_course(request: HttpRequest, slug: str, transition: str, done: str) -> HttpResponse:
+    """Publish or unpublish: the model's transition, its refusal or `done` as the message."""
     course = _course(request, slug)
     try:
-        course.publish(request.user)
+        getattr(course, transition)(request.user)
     except TrainingError as refusal:
         messages.warning(request, str(refusal))
     else:
-        messages.success(request, _("The course is published."))
+        messages.success(request, done)
     return redirect("training:manage_course", course.slug)
+
+
+@require_POST
+@requires(is_training_manager)
+def publish_course(request: HttpRequest, slug: str) -> HttpResponse:
+    return _change_course(request, slug, "publish", _("The course is published."))
 
 
 @require_POST
 @requires(is_training_manager)
 def unpublish_course(request: HttpRequest, slug: str) -> HttpResponse:
-    course = _course(request, slug)
-    try:
-        course.unpublish(request.user)
-    except TrainingError as refusal:
-        messages.warning(request, str(refusal))
-    else:
-        messages.success(request, _("The course is back in draft."))
-    return redirect("training:manage_course", course.slug)
+    return _change_course(request, slug, "unpublish", _("The course is back in draft."))
 
 
 @require_http_methods(["GET", "POST"])
