@@ -56,7 +56,9 @@ TEXT_FIELDS = ("title_zh", "title_en", "summary_zh", "summary_en", "keywords_zh"
 
 
 class Symptom(models.TextChoices):
+    DANGER_SIGNS = "danger_signs", _("General danger signs")
     COUGH = "cough", _("Cough or difficult breathing")
+    WHEEZE = "wheeze", _("Wheeze and asthma")
     FEVER = "fever", _("Fever")
     DIARRHOEA = "diarrhoea", _("Diarrhoea")
     VOMITING = "vomiting", _("Vomiting")
@@ -67,6 +69,12 @@ class Symptom(models.TextChoices):
     EAR_PROBLEM = "ear_problem", _("Ear problem")
     SORE_THROAT = "sore_throat", _("Sore throat")
     FEEDING = "feeding", _("Feeding problems and malnutrition")
+    ANAEMIA = "anaemia", _("Anaemia")
+    YOUNG_INFANT = "young_infant", _("The sick young infant")
+    URINARY = "urinary", _("Urinary symptoms")
+    INJURY = "injury", _("Injuries and burns")
+    POISONING = "poisoning", _("Poisoning")
+    IMMUNISATION = "immunisation", _("Immunisation")
     OTHER = "other", _("Other problems")
 
 
