@@ -19,11 +19,12 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so that a code change does not reinstall
-# them. The project installs no module of its own (py-modules = []): this installs only the
-# dependencies. setuptools only warns that README.md is absent here.
-COPY pyproject.toml ./
-RUN pip install . && rm -rf build ./*.egg-info
+# Dependencies first, from the hashed production lock alone (`make lock` writes it beside the
+# development lock, with the same pins, without the dev extra), so that a code change does not
+# reinstall them and every image gets exactly the versions CI tested; --no-deps because the
+# lock already lists every dependency, each with its hashes.
+COPY requirements-prod.lock ./
+RUN pip install --require-hashes --no-deps -r requirements-prod.lock
 
 COPY . .
 

@@ -8,6 +8,8 @@ UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 # Every dependency, pinned with its hashes; compiled from pyproject.toml by `make lock`.
 LOCK := requirements.lock
+# The image's lock: the same pins without the dev extra (tests, linters, the browser driver).
+PROD_LOCK := requirements-prod.lock
 # uv, the installer, pinned with its hashes too (pip brings it into the virtualenv).
 UV_VERSION := 0.13.10
 UV_LOCK := requirements-uv.lock
@@ -35,8 +37,10 @@ install: $(STAMP)
 # `make lock LOCK_ARGS="--upgrade-package NAME"`. Universal: one lock for Linux, macOS and
 # every Python the project supports, with the hashes of every file of each version.
 LOCK_COMPILE := pyproject.toml --extra dev --universal --generate-hashes --custom-compile-command "make lock" --quiet
+PROD_COMPILE := pyproject.toml --universal --generate-hashes --custom-compile-command "make lock" --quiet
 lock: install
 	$(UV) pip compile $(LOCK_COMPILE) -o $(LOCK) $(LOCK_ARGS)
+	$(UV) pip compile $(PROD_COMPILE) --constraint $(LOCK) -o $(PROD_LOCK)
 	echo "uv==$(UV_VERSION)" | $(UV) pip compile - --universal --generate-hashes --custom-compile-command "make lock" --quiet -o $(UV_LOCK)
 
 # The lock still pins what pyproject.toml resolves to (CI runs this). Pins are compared, not
@@ -45,8 +49,11 @@ pins = grep -E '^[A-Za-z0-9]' $(1) | sed -e 's/ *\\$$//'
 lock-check: install
 	@scratch="$$(mktemp)"; cp $(LOCK) "$$scratch"; \
 	$(UV) pip compile $(LOCK_COMPILE) -o "$$scratch" && diff -u <($(call pins,$(LOCK))) <($(call pins,"$$scratch")); \
-	status=$$?; rm -f "$$scratch"; \
-	if [ $$status -ne 0 ]; then echo "$(LOCK) does not match pyproject.toml: run 'make lock' and commit it" >&2; fi; \
+	status=$$?; \
+	cp $(PROD_LOCK) "$$scratch" && $(UV) pip compile $(PROD_COMPILE) --constraint $(LOCK) -o "$$scratch" \
+	  && diff -u <($(call pins,$(PROD_LOCK))) <($(call pins,"$$scratch")) || status=1; \
+	rm -f "$$scratch"; \
+	if [ $$status -ne 0 ]; then echo "$(LOCK) or $(PROD_LOCK) does not match pyproject.toml: run 'make lock' and commit them" >&2; fi; \
 	exit $$status
 
 run: install
