@@ -5,6 +5,7 @@ test cases (which the author can edit with the threshold: "≥ 40 became ≥ 41 
 failing expectations edited"). The impact analysis runs the published and the new version
 side by side over
 
+- every active reference case of the pathway (handbook.models.reference),
 - every test case of both versions, and
 - a generated population: every age at each band boundary either version uses (the day
   before, the day of), times each sign answered yes alone and each number at each threshold
@@ -15,6 +16,7 @@ and lists every child whose colour changes. Nothing here touches the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,7 +26,7 @@ from django.utils.translation import gettext
 
 from cloudpeds.patients.age import pediatric_age
 
-from .triage import AgeUnit, ChildAge, PathwaySpec, QuestionKind, Rule, add_months, number_text
+from .triage import AgeUnit, ChildAge, PathwaySpec, QuestionKind, Rule, TestCase, add_months, number_text
 
 # The population is dated on a fixed day so that the same two versions always give the same list.
 ON = date(2026, 1, 31)
@@ -141,9 +143,19 @@ def population(specs: list[PathwaySpec]) -> list[Child]:
     return children
 
 
-def _case_children(specs: list[PathwaySpec]) -> list[Child]:
+def _case_children(specs: list[PathwaySpec], reference: Sequence[TestCase] = ()) -> list[Child]:
     base = _base(specs)
     children = []
+    for case in reference:
+        parsed: dict[str, Any] = {}
+        for spec in specs:
+            keys = {q.key for q in spec.questions}
+            answers, _errors = spec.parse_answers(
+                {k: v for k, v in case.answers.items() if k in keys and v is not None}
+            )
+            parsed.update({k: v for k, v in answers.items() if v is not None})
+        name = f"{gettext('Reference case')}: {case.name}"
+        children.append(Child(name, case.born, case.assessed_on, {**base, **parsed}))
     for spec in specs:
         for case in spec.test_cases:
             answers, _errors = spec.parse_answers({k: v for k, v in case.answers.items() if v is not None})
@@ -164,10 +176,11 @@ class Impact:
     changes: list[ColourChange]
 
 
-def impact(published: PathwaySpec, new: PathwaySpec) -> Impact:
-    """Every child (test cases of both versions, then the generated population) whose colour changes."""
+def impact(published: PathwaySpec, new: PathwaySpec, reference: Sequence[TestCase] = ()) -> Impact:
+    """Every child (the reference cases, the test cases of both versions, then the generated
+    population) whose colour changes."""
     specs = [published, new]
-    children = _case_children(specs) + population(specs)
+    children = _case_children(specs, reference) + population(specs)
     changes = []
     seen = set()
     for child in children:

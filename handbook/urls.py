@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dosing, editing, pathways, pdf, reading, triage
+from .views import dosing, editing, pathways, pdf, reading, reference, triage
 
 app_name = "handbook"
 
@@ -45,4 +45,11 @@ urlpatterns = [
     path("pathways/<slug:slug>/v/<int:number>/submit/", pathways.submit_pathway_version, name="pathway_submit"),
     path("pathways/<slug:slug>/v/<int:number>/return/", pathways.return_pathway_version, name="pathway_return"),
     path("pathways/<slug:slug>/v/<int:number>/approve/", pathways.approve_pathway_version, name="pathway_approve"),
+    # Reference cases (clinical safety)
+    path("reference/", reference.reference_index, name="reference_index"),
+    path("reference/<slug:slug>/", reference.reference_cases, name="reference_cases"),
+    path("reference/<slug:slug>/propose/", reference.propose_reference_case, name="reference_propose"),
+    path("reference/<slug:slug>/<int:pk>/retire/", reference.retire_reference_case, name="reference_retire"),
+    path("reference/proposals/<int:pk>/approve/", reference.approve_reference_proposal, name="reference_approve"),
+    path("reference/proposals/<int:pk>/reject/", reference.reject_reference_proposal, name="reference_reject"),
 ]

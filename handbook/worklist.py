@@ -12,12 +12,32 @@ from django.utils.translation import gettext as _
 
 from cloudpeds.core.worklist import WorkItem
 
-from .models import PathwayVersion, Topic, TopicVersion, VersionStatus, is_editor
+from .models import (
+    PathwayVersion,
+    ReferenceCaseProposal,
+    Topic,
+    TopicVersion,
+    VersionStatus,
+    is_clinical_safety,
+    is_editor,
+)
 
 
 def work_items(user) -> list[WorkItem]:
+    items = []
+    if is_clinical_safety(user):
+        pending = ReferenceCaseProposal.objects.pending().exclude(proposed_by=user).count()
+        items.append(
+            WorkItem(
+                _("Reference case proposals waiting for your decision"),
+                pending,
+                reverse("handbook:reference_index"),
+                "bi-shield-check",
+                urgent=True,
+            )
+        )
     if not is_editor(user):
-        return []
+        return items
     editor = reverse("handbook:editor")
     mine = TopicVersion.objects.filter(author=user).aggregate(
         drafts=Count("pk", filter=Q(status=VersionStatus.DRAFT)),
@@ -26,6 +46,7 @@ def work_items(user) -> list[WorkItem]:
     reviews = TopicVersion.objects.awaiting_review_by(user).count()
     pathway_reviews = PathwayVersion.objects.awaiting_review_by(user).count()
     return [
+        *items,
         WorkItem(_("Topics waiting for your review"), reviews, editor, "bi-clipboard-check", urgent=True),
         WorkItem(
             _("Pathways waiting for your review"), pathway_reviews, reverse("handbook:pathway_list"), "bi-diagram-3"

@@ -154,6 +154,30 @@ DEMO_ACCOUNTS = [
     DemoAccount(
         "editor", "周", "文", "xinhua", S.GENERAL_PEDIATRICS, "主任医师", (Role.HANDBOOK_EDITOR,), "handbook editor"
     ),
+    # Clinical safety (临床安全审核员): own the pathways' reference cases; two of them, because a
+    # change to a reference case needs a second reviewer's approval.
+    DemoAccount(
+        "safety",
+        "蒋",
+        "立平",
+        "xinhua",
+        S.GENERAL_PEDIATRICS,
+        "主任医师",
+        (Role.CLINICAL_SAFETY,),
+        "clinical-safety reviewer (reference cases)",
+        totp_secret="ARPE3ABUKZ2MFQNMFKIUDF7LZ5UTYAFH",
+    ),
+    DemoAccount(
+        "safety2",
+        "许",
+        "晓燕",
+        "xinhua",
+        S.PICU,
+        "副主任医师",
+        (Role.CLINICAL_SAFETY,),
+        "second clinical-safety reviewer",
+        totp_secret="QO6WMTKIBO6NN6N7KAEO6N4L73HCGJA5",
+    ),
     DemoAccount(
         "director",
         "吴",

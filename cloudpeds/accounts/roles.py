@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     TRANSFER_ADMIN = "transfer_admin", _("Transfer administrator")
     TRAINING_MANAGER = "training_manager", _("Training manager")
     HANDBOOK_EDITOR = "handbook_editor", _("Handbook editor")
+    CLINICAL_SAFETY = "clinical_safety", _("Clinical-safety reviewer")
     GROUP_ADMIN = "group_admin", _("Group administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
@@ -49,4 +50,5 @@ HOME_PRIORITY = [
     Role.GRASSROOTS_DOCTOR,
     Role.TRAINING_MANAGER,
     Role.HANDBOOK_EDITOR,
+    Role.CLINICAL_SAFETY,
 ]

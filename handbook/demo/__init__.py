@@ -13,6 +13,8 @@ effective dates. Running it again changes nothing.
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -64,3 +66,40 @@ def seed(stdout) -> None:
     report = import_folder(CONTENT, author=author, approver=approver, backdate=True)
     stdout.write(report.lines()[0])
     stdout.write(f"  {SECOND_EDITOR['username']:<14} {SECOND_EDITOR['description']}")
+    seed_reference_cases(stdout)
+
+
+REFERENCE_CASES = CONTENT / "reference_cases.json"
+
+
+def seed_reference_cases(stdout) -> None:
+    """The demo pathways' reference cases, proposed by `safety` and approved by `safety2`
+    (the two-person rule of clinical safety); a case already there (by name) is left alone."""
+    from handbook.models import Pathway, ProposalKind, ReferenceCase, ReferenceCaseProposal
+
+    proposer = User.objects.get(username="safety")
+    approver = User.objects.get(username="safety2")
+    data = json.loads(REFERENCE_CASES.read_text())
+    added = 0
+    for slug, cases in data["pathways"].items():
+        pathway = Pathway.objects.filter(slug=slug).first()
+        if pathway is None:
+            continue
+        for case in cases:
+            if ReferenceCase.objects.filter(pathway=pathway, name=case["name"]).exists():
+                continue
+            proposal = ReferenceCaseProposal.propose(
+                proposer,
+                pathway=pathway,
+                kind=ProposalKind.ADD,
+                reason="CLINICAL-FACTS.md boundary (demonstration content)",
+                name=case["name"],
+                born=date.fromisoformat(case["born"]),
+                assessed_on=date.fromisoformat(case["assessed_on"]),
+                answers=case["answers"],
+                expected=case["expected"],
+                expected_notes=case["expected_notes"],
+            )
+            proposal.approve(approver, "checked against IMCI / NICE NG143")
+            added += 1
+    stdout.write(f"Reference cases: {added} added ({ReferenceCase.objects.active().count()} active)")

@@ -2,6 +2,13 @@
 # versions share); add a submodule's names below.
 from .dosing import Dose, DoseError, DosingRule, Drug, DrugDoses, Formulation, weight_problem
 from .pathways import HandoverError, Pathway, PathwayVersion, PathwayVersionEvent, TriageRun
+from .reference import (
+    ProposalKind,
+    ProposalStatus,
+    ReferenceCase,
+    ReferenceCaseProposal,
+    is_clinical_safety,
+)
 from .review import (
     OPEN_STATUSES,
     READABLE_STATUSES,
@@ -52,6 +59,10 @@ __all__ = [
     "Pathway",
     "PathwayVersion",
     "PathwayVersionEvent",
+    "ProposalKind",
+    "ProposalStatus",
+    "ReferenceCase",
+    "ReferenceCaseProposal",
     "RowContent",
     "SearchDocument",
     "SearchLog",
@@ -66,6 +77,7 @@ __all__ = [
     "TopicViewDay",
     "TriageRun",
     "VersionStatus",
+    "is_clinical_safety",
     "is_editor",
     "normalise_text",
     "review_date_after",

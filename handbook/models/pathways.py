@@ -256,8 +256,27 @@ class PathwayVersion(ReviewedVersion):
                 % {"problems": "; ".join(problems)}
             )
 
+    def reference_results(self) -> list[CaseResult]:
+        """The pathway's active reference cases (owned by clinical safety) run against this version."""
+        cases = self.pathway.reference_cases.active()
+        return [self.spec.run_case(case.as_test_case()) for case in cases]
+
+    def _check_reference_cases(self) -> None:
+        """Refuse a version that fails a reference case: its author cannot edit those away."""
+        results = self.reference_results()
+        failed = failing(results)
+        if failed:
+            raise HandbookError(
+                gettext(
+                    "%(count)s of %(total)s reference cases of clinical safety fail: %(names)s. "
+                    "The table must classify these children as clinical safety expects."
+                )
+                % {"count": len(failed), "total": len(results), "names": "; ".join(r.name for r in failed)}
+            )
+
     def _check_ready_for_review(self) -> None:
         self._check_test_cases()
+        self._check_reference_cases()
         self._check_agrees_with_topic()
 
     def impact_against_published(self) -> Impact | None:
@@ -265,15 +284,18 @@ class PathwayVersion(ReviewedVersion):
         published = self.pathway.current_version
         if published is None or published.pk == self.pk:
             return None
-        return impact(published.spec, self.spec)
+        reference = [case.as_test_case() for case in self.pathway.reference_cases.active()]
+        return impact(published.spec, self.spec, reference)
 
     def rule_changes(self) -> list[RuleChange]:
         published = self.pathway.current_version
         return rule_diff(published.spec if published and published.pk != self.pk else None, self.spec)
 
     def _publication_fields(self, now: datetime, *, impact_seen: int | None = None) -> dict[str, Any]:
-        # The cases are run again: the table may have been changed since the submission.
+        # The cases are run again: the table (or the reference cases) may have changed since
+        # the submission.
         self._check_test_cases()
+        self._check_reference_cases()
         self._check_agrees_with_topic()
         result = self.impact_against_published()
         if result is None:
