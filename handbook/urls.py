@@ -21,6 +21,7 @@ urlpatterns = [
     path("editor/", editing.editor_home, name="editor"),
     path("editor/review-due/", editing.review_due, name="review_due"),
     path("editor/usage/", editing.usage, name="usage"),
+    path("editor/preview/", editing.preview_markdown, name="preview"),
     path("editor/topics/new/", editing.new_topic, name="new_topic"),
     path("editor/topics/<slug:slug>/settings/", editing.topic_settings, name="topic_settings"),
     path("topics/<slug:slug>/drafts/", editing.start_draft, name="start_draft"),

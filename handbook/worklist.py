@@ -22,6 +22,9 @@ from .models import (
     is_editor,
 )
 
+# How many of the author's own versions awaiting review the home page names (the oldest first).
+AWAITING_SHOWN = 5
+
 
 def work_items(user) -> list[WorkItem]:
     items = []
@@ -44,6 +47,29 @@ def work_items(user) -> list[WorkItem]:
         in_review=Count("pk", filter=Q(status=VersionStatus.IN_REVIEW)),
     )
     reviews = TopicVersion.objects.awaiting_review_by(user).count()
+    # The author's own versions awaiting a colleague's review, each by name (issue 12).
+    waiting = [
+        WorkItem(
+            _("Awaiting review: %(title)s v%(number)s") % {"title": version.title, "number": version.number},
+            1,
+            version.get_absolute_url(),
+            "bi-hourglass-split",
+        )
+        for version in TopicVersion.objects.filter(author=user, status=VersionStatus.IN_REVIEW)
+        .select_related("topic")
+        .order_by("submitted_at")[:AWAITING_SHOWN]
+    ]
+    waiting += [
+        WorkItem(
+            _("Awaiting review: %(title)s v%(number)s") % {"title": version.pathway.name, "number": version.number},
+            1,
+            version.get_absolute_url(),
+            "bi-hourglass-split",
+        )
+        for version in PathwayVersion.objects.filter(author=user, status=VersionStatus.IN_REVIEW)
+        .select_related("pathway")
+        .order_by("submitted_at")[:AWAITING_SHOWN]
+    ]
     pathway_reviews = PathwayVersion.objects.awaiting_review_by(user).count()
     return [
         *items,
@@ -53,6 +79,7 @@ def work_items(user) -> list[WorkItem]:
         ),
         WorkItem(_("Your drafts"), mine["drafts"], editor, "bi-pencil-square"),
         WorkItem(_("Your topics awaiting review"), mine["in_review"], editor, "bi-hourglass"),
+        *waiting,
         WorkItem(
             _("Topics past their review date"),
             Topic.objects.due_for_review().count(),

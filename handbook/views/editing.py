@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cloudpeds.accounts.access import requires
+from cloudpeds.core.text import render_markdown
 
 from .. import view_counts
 from ..forms.editing import (
@@ -177,9 +178,17 @@ def edit_version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             form.save()
             sections.save()
             rows.save()
-        messages.success(request, _("Draft saved."))
         if "submit" in request.POST:
-            return redirect(version.get_absolute_url() + "#review")
+            # One button saves and sends for review (issue 12): a refusal (a failing check)
+            # keeps the saved draft and says why.
+            try:
+                version.submit(request.user, form.cleaned_data.get("change_note", ""))
+            except HandbookError as error:
+                messages.warning(request, _("Draft saved, but not sent for review: %(why)s") % {"why": error})
+                return redirect("handbook:edit_version", slug=slug, number=number)
+            messages.success(request, _("Draft saved and sent for review. Another editor must approve it."))
+            return redirect(version.get_absolute_url())
+        messages.success(request, _("Draft saved."))
         return redirect("handbook:edit_version", slug=slug, number=number)
     return render(
         request,
@@ -251,3 +260,20 @@ def approve_version(request: HttpRequest, slug: str, number: int) -> HttpRespons
         return redirect(version.get_absolute_url())
     messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
     return redirect(version.topic.get_absolute_url())
+
+
+@requires(is_editor)
+@require_POST
+def preview_markdown(request: HttpRequest) -> HttpResponse:
+    """The Markdown of one textarea rendered as readers will see it, through the one sanitiser
+    (cloudpeds.core.text.render_markdown); the edit page asks for it with htmx."""
+    # The page sends the textarea as it is named in the form and says which one it is.
+    field = request.POST.get("field", "")
+    text = request.POST.get(field, "") if field.endswith(PREVIEWED_FIELDS) else ""
+    text = text[:PREVIEW_LIMIT]
+    return render(request, "handbook/_preview.html", {"html": render_markdown(text)})
+
+
+# A section is far shorter; a longer text is cut rather than rendered at length.
+PREVIEW_LIMIT = 100_000
+PREVIEWED_FIELDS = ("body_zh", "body_en", "summary_zh", "summary_en")

@@ -53,6 +53,7 @@ def create_pathway(request: HttpRequest) -> HttpResponse:
 def pathway_version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _version(slug, number)
     results = version.test_results()
+    reference_results = version.reference_results()
     return render(
         request,
         "handbook/triage/pathway_version.html",
@@ -62,6 +63,8 @@ def pathway_version(request: HttpRequest, slug: str, number: int) -> HttpRespons
             "spec": version.spec,
             "results": results,
             "failed": sum(1 for result in results if not result.passed),
+            "reference_results": reference_results,
+            "reference_failed": sum(1 for result in reference_results if not result.passed),
             "events": version.events.select_related("actor"),
             "usage": version.runs_by_classification(),
             "can_edit": version.can_edit(request.user),
