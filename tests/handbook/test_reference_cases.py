@@ -327,3 +327,48 @@ def test_the_case_list_query_count_is_constant(client, editor, editor2, safety, 
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_the_review_page_refuses_the_issues_scenario_and_shows_the_failing_reference_case(
+    client, editor, editor2, safety, safety2
+) -> None:
+    published = publish_pathway(editor2, editor)
+    _propose(safety, published.pathway).approve(safety2)
+    draft = published.pathway.start_draft(editor2)
+    draft.replace_content(editor2, _raised_threshold(draft))
+    client.force_login(editor2)
+
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert 'data-testid="reference-summary">1 fails' in page
+    assert "3 years RR 40" in page
+    response = client.post(reverse("handbook:pathway_submit", args=["cough", draft.number]), follow=True)
+    assert "reference cases of clinical safety fail: 3 years RR 40" in response.content.decode()
+    assert PathwayVersion.objects.get(pk=draft.pk).status == VersionStatus.DRAFT
+
+
+def test_the_approval_on_the_page_needs_the_impact_list_confirmed_and_records_it(
+    client, editor, editor2, safety, safety2
+) -> None:
+    published = publish_pathway(editor2, editor)
+    _propose(
+        safety, published.pathway, name="2 years RR 39", expected="cough_or_cold", answers=_answers(respiratory_rate=39)
+    ).approve(safety2)
+    draft = published.pathway.start_draft(editor2)
+    draft.replace_content(editor2, _raised_threshold(draft))
+    draft.submit(editor2)  # the reference case (RR 39, green) still passes
+    client.force_login(editor)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert 'data-testid="rule-diff"' in page and 'data-testid="impact"' in page
+    changes = len(draft.impact_against_published().changes)
+    url = reverse("handbook:pathway_approve", args=["cough", draft.number])
+
+    refused = client.post(url, follow=True).content.decode()
+    assert "Review the impact analysis first" in refused
+    assert PathwayVersion.objects.get(pk=draft.pk).status == VersionStatus.IN_REVIEW
+
+    client.post(url, {"impact_seen": str(changes)})
+    stored = PathwayVersion.objects.get(pk=draft.pk)
+    assert stored.status == VersionStatus.PUBLISHED
+    assert stored.impact_seen["changes"] == changes > 0
+    page = client.get(stored.get_absolute_url()).content.decode()
+    assert 'data-testid="impact-seen"' in page
