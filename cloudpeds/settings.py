@@ -227,6 +227,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "consultations-rollups": {"task": "consultations.tasks.rebuild_recent_rollups", "schedule": timedelta(minutes=15)},
     "referrals-rollups": {"task": "referrals.tasks.rebuild_recent_rollups", "schedule": timedelta(minutes=15)},
     "training-rollups": {"task": "training.tasks.rebuild_recent_rollups", "schedule": timedelta(minutes=15)},
+    "outcomes-rollups": {"task": "outcomes.tasks.rebuild_recent_rollups", "schedule": timedelta(minutes=15)},
 }
 
 # --- Auth -----------------------------------------------------------------------------

@@ -30,6 +30,9 @@ from referrals.models import Direction, ReferralDay
 from training import rollups as training_rollups
 from training.models import TrainingDay
 
+from . import rollups as outcome_rollups
+from .models import CohortTrainingDay, TopicConsultationDay, TriageDay
+
 CONSULTATION_COUNTS = (
     "submitted",
     "answered",
@@ -43,6 +46,8 @@ CONSULTATION_COUNTS = (
 UP_COUNTS = ("submitted", "from_consultation", "arrived", "came_back_down", "loop_closed")
 DOWN_COUNTS = ("submitted", "follow_ups", "follow_ups_done", "follow_ups_lapsed")
 TRAINING_COUNTS = ("enrolled", "completed", "attempts", "passed")
+TOPIC_COUNTS = ("consultations", "after_course")
+TRIAGE_COUNTS = ("runs", "to_consultation", "to_referral", "answered", "agreed")
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -60,6 +65,8 @@ class Month:
     answer_p90_hours: float | None = None
     transfer_median_hours: float | None = None
     doctors: int = 0
+    topics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TOPIC_COUNTS, 0))
+    triage: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TRIAGE_COUNTS, 0))
 
     # §1 Is care staying at the right level?
     @property
@@ -102,6 +109,21 @@ class Month:
     @property
     def pass_rate(self) -> float | None:
         return _share(self.training["passed"], self.training["attempts"])
+
+    @property
+    def after_course(self) -> float | None:
+        """Of the consultations on a handbook topic, the share sent after the doctor had
+        completed a course on that topic (outcomes/rollups.py says how topics are linked)."""
+        return _share(self.topics["after_course"], self.topics["consultations"])
+
+    # §3 Is the handbook used and does it help?
+    @property
+    def triage_to_handover(self) -> float | None:
+        return _share(self.triage["to_consultation"] + self.triage["to_referral"], self.triage["runs"])
+
+    @property
+    def triage_agreed(self) -> float | None:
+        return _share(self.triage["agreed"], self.triage["answered"])
 
 
 def months_ending(month: date, count: int = 12) -> list[date]:
@@ -226,6 +248,25 @@ def hospital_months(hospital: Hospital, last_month: date, count: int = 12, today
             if row.hospital_id == hospital.pk:
                 _add(result[this_month].training, row, TRAINING_COUNTS)
 
+    # The outcomes app's own roll-ups: consultations on a topic, triage runs.
+    for model, names, target in ((TopicConsultationDay, TOPIC_COUNTS, "topics"), (TriageDay, TRIAGE_COUNTS, "triage")):
+        stored = (
+            model.objects.filter(hospital=hospital, day__gte=start, day__lt=stored_end)
+            .annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(**{name: Sum(name) for name in names})
+            .order_by()
+        )
+        for row in stored:
+            _add(getattr(result[row["month"]], target), row, names)
+    if live_today:
+        for row in outcome_rollups.topic_consultation_rows(today, today):
+            if row.hospital_id == hospital.pk:
+                _add(result[this_month].topics, row, TOPIC_COUNTS)
+        for row in outcome_rollups.triage_rows(today, today):
+            if row.hospital_id == hospital.pk:
+                _add(result[this_month].triage, row, TRIAGE_COUNTS)
+
     # The hospital's grassroots doctors today (the denominator of consultations per doctor).
     doctors = User.objects.with_role(Role.GRASSROOTS_DOCTOR).filter(hospital=hospital).count()
 
@@ -238,3 +279,89 @@ def hospital_months(hospital: Hospital, last_month: date, count: int = 12, today
         figures.transfer_median_hours = transfer / hours if transfer is not None else None
         figures.doctors = doctors
     return [result[month] for month in months]
+
+
+def _stored_and_today(model, hospital: Hospital, start: date, end: date, today: date, live) -> list:
+    """The rows of `model` for `hospital` in start..end (exclusive): stored before today, today live."""
+    rows = list(model.objects.filter(hospital=hospital, day__gte=start, day__lt=min(end, today)))
+    if start <= today < end:
+        rows += [row for row in live(today, today) if row.hospital_id == hospital.pk]
+    return rows
+
+
+@dataclass
+class Cohort:
+    title: str
+    enrolled: int = 0
+    completed: int = 0
+    attempts: int = 0
+    passed: int = 0
+
+    @property
+    def completion(self) -> float | None:
+        return _share(self.completed, self.enrolled)
+
+    @property
+    def pass_rate(self) -> float | None:
+        return _share(self.passed, self.attempts)
+
+
+def cohorts(hospital: Hospital, last_month: date, count: int = 12, today: date | None = None) -> list[Cohort]:
+    """§2 by cohort: the hospital's learners of each professional title over the `count`
+    months ending with `last_month` (enrolments, completions, exam attempts and passes on
+    the day they happened), by title."""
+    today = today or timezone.localdate()
+    months = months_ending(last_month, count)
+    start, end = months[0], _next_month(months[-1])
+    by_title: dict[str, Cohort] = {}
+    for row in _stored_and_today(CohortTrainingDay, hospital, start, end, today, outcome_rollups.cohort_rows):
+        cohort = by_title.setdefault(row.title, Cohort(title=row.title))
+        for name in TRAINING_COUNTS:
+            setattr(cohort, name, getattr(cohort, name) + getattr(row, name))
+    return sorted(by_title.values(), key=lambda cohort: (-cohort.enrolled, cohort.title))
+
+
+@dataclass
+class TopicColour:
+    topic: object  # handbook.Topic
+    colour: str
+    runs: int = 0
+    to_consultation: int = 0
+    to_referral: int = 0
+    answered: int = 0
+    agreed: int = 0
+
+    @property
+    def agreement(self) -> float | None:
+        return _share(self.agreed, self.answered)
+
+    @property
+    def colour_label(self) -> str:
+        from handbook.models import Colour
+
+        return str(Colour(self.colour).label) if self.colour in Colour.values else self.colour
+
+    @property
+    def topic_title(self) -> str:
+        version = self.topic.current_version
+        return version.title if version else self.topic.slug
+
+
+def triage_by_topic(
+    hospital: Hospital, last_month: date, count: int = 1, today: date | None = None
+) -> list[TopicColour]:
+    """§3: the hospital's triage runs by handbook topic and colour over the `count` months
+    ending with `last_month`, most runs first."""
+    from handbook.models import Topic
+
+    today = today or timezone.localdate()
+    months = months_ending(last_month, count)
+    start, end = months[0], _next_month(months[-1])
+    cells: dict[tuple[int, str], dict[str, int]] = {}
+    for row in _stored_and_today(TriageDay, hospital, start, end, today, outcome_rollups.triage_rows):
+        cell = cells.setdefault((row.topic_id, row.colour), dict.fromkeys(TRIAGE_COUNTS, 0))
+        _add(cell, row, TRIAGE_COUNTS)
+    topics = Topic.objects.select_related("current_version").in_bulk([topic for topic, _colour in cells])
+    colour_order = {"red": 0, "yellow": 1, "green": 2}
+    result = [TopicColour(topic=topics[topic], colour=colour, **counts) for (topic, colour), counts in cells.items()]
+    return sorted(result, key=lambda c: (-c.runs, c.topic.slug, colour_order.get(c.colour, 9)))

@@ -8,11 +8,19 @@ carry /certificates/verify/<code>/.
 
 from django.urls import path
 
-from .views import certificates, courses, exams, verification
+from .views import certificates, courses, exams, teaching, verification
 
 app_name = "training"
 
 urlpatterns = [
+    # Teaching cases, case conferences and the CME credit ledger (training/views/teaching.py)
+    path("teaching-cases/", teaching.teaching_cases, name="teaching_cases"),
+    path("teaching-cases/from/<uuid:public_id>/", teaching.new_teaching_case, name="new_teaching_case"),
+    path("teaching-cases/<uuid:public_id>/", teaching.teaching_case, name="teaching_case"),
+    path("conferences/new/", teaching.new_conference, name="new_conference"),
+    path("conferences/<uuid:public_id>/", teaching.conference, name="conference"),
+    path("credits/", teaching.ledger, name="ledger"),
+    path("credits/<str:username>/", teaching.ledger, name="ledger_of"),
     # Learners: courses and lessons
     path("", courses.index, name="index"),
     path("courses/<slug:slug>/", courses.course, name="course"),

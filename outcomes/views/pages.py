@@ -20,7 +20,7 @@ from cloudpeds.accounts.models import Hospital
 from cloudpeds.core.exports import csv_response
 from cloudpeds.core.pdf import render_pdf
 
-from ..figures import Month, hospital_months
+from ..figures import Month, cohorts, hospital_months, triage_by_topic
 from ..forms import MonthForm
 from ..models import can_see_outcomes, hospitals_visible_to, sees_whole_group
 
@@ -129,6 +129,43 @@ SECTIONS: list[tuple[str, object, list[Row]]] = [
             ),
             Row("managed_locally_2", gettext_lazy("Answered “manage locally”"), lambda m: m.managed_locally, "share"),
             Row("info_requested", gettext_lazy("Needed an information request"), lambda m: m.info_requested, "share"),
+            Row(
+                "topic_consultations",
+                gettext_lazy("Consultations on a handbook topic"),
+                lambda m: m.topics["consultations"],
+                "count",
+            ),
+            Row(
+                "after_course",
+                gettext_lazy("Of those, asked after the doctor completed the course on the topic"),
+                lambda m: m.after_course,
+                "share",
+            ),
+        ],
+    ),
+    (
+        "handbook",
+        gettext_lazy("Is the handbook used and does it help?"),
+        [
+            Row("triage_runs", gettext_lazy("Handbook triage runs"), lambda m: m.triage["runs"], "count"),
+            Row(
+                "triage_consultations",
+                gettext_lazy("Runs that ended in a consultation"),
+                lambda m: m.triage["to_consultation"],
+                "count",
+            ),
+            Row(
+                "triage_referrals",
+                gettext_lazy("Runs that ended in a referral"),
+                lambda m: m.triage["to_referral"],
+                "count",
+            ),
+            Row(
+                "triage_agreed",
+                gettext_lazy("Specialist's answer agreed with the triage colour"),
+                lambda m: m.triage_agreed,
+                "share",
+            ),
         ],
     ),
 ]
@@ -139,7 +176,12 @@ CHARTS = [
     (
         "chart-doctors",
         gettext_lazy("Training beside consultations (%)"),
-        ["pass_rate", "managed_locally", "info_requested"],
+        ["pass_rate", "managed_locally", "info_requested", "after_course"],
+    ),
+    (
+        "chart-handbook",
+        gettext_lazy("Handbook triage (runs, handovers)"),
+        ["triage_runs", "triage_consultations", "triage_referrals"],
     ),
 ]
 
@@ -159,6 +201,16 @@ def _months(hospital: Hospital, month: date) -> list[Month]:
         months = hospital_months(hospital, month)
         cache.set(key, months, CACHE_SECONDS)
     return months
+
+
+def _tables(hospital: Hospital, month: date) -> tuple[list, list]:
+    """§2 by cohort over the twelve months, §3 by topic and colour in the month."""
+    key = f"outcomes-tables:{hospital.pk}:{month:%Y-%m}:{get_language()}"
+    tables = cache.get(key)
+    if tables is None:
+        tables = (cohorts(hospital, month), triage_by_topic(hospital, month))
+        cache.set(key, tables, CACHE_SECONDS)
+    return tables
 
 
 def _context(request: HttpRequest, hospital: Hospital) -> dict:
@@ -192,6 +244,8 @@ def _context(request: HttpRequest, hospital: Hospital) -> dict:
             },
         },
         "months_data": months,
+        "cohorts": _tables(hospital, month)[0],
+        "topics": _tables(hospital, month)[1],
     }
 
 

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var colours = ["rgba(13, 110, 253, 0.85)", "rgba(25, 135, 84, 0.85)", "rgba(253, 126, 20, 0.85)"];
+  var colours = ["rgba(13, 110, 253, 0.85)", "rgba(25, 135, 84, 0.85)", "rgba(253, 126, 20, 0.85)", "rgba(111, 66, 193, 0.85)"];
 
   function draw() {
     var source = document.getElementById("outcomes-data");

@@ -3,3 +3,4 @@ from .certificates import *  # noqa: F403
 from .courses import *  # noqa: F403
 from .exams import *  # noqa: F403
 from .rollups import *  # noqa: F403
+from .teaching import *  # noqa: F403
