@@ -29,6 +29,8 @@ def folder(tmp_path) -> Path:
     pathway["version"] = 1
     (tmp_path / "pathways" / "fever.json").write_text(json.dumps(pathway, ensure_ascii=False))
     shutil.copy(CONTENT / "drugs.json", tmp_path / "drugs.json")
+    (tmp_path / "videos").mkdir()
+    shutil.copy(CONTENT / "videos" / "fever.mp4", tmp_path / "videos" / "fever.mp4")
     return tmp_path
 
 
@@ -68,7 +70,7 @@ def test_the_files_become_published_versions_written_and_approved_by_two_editors
     assert version.title_en == "Fever"
     assert version.sections.get(kind="danger_signs").body_en.startswith("Any one general danger sign")
     assert version.classification_rows.count() == 3
-    assert version.effective_date.isoformat() == "2026-12-01"
+    assert version.effective_date.isoformat() == "2026-12-07"
     pathway = Pathway.objects.get(slug="fever")
     assert (pathway.current_version.author, pathway.current_version.approved_by) == (editor2, editor)
     assert all(result.passed for result in pathway.current_version.test_results())
@@ -109,10 +111,9 @@ def test_a_file_with_a_new_version_number_makes_the_next_version(folder, editor,
 
 def test_a_new_version_keeps_its_lecture_or_takes_the_new_one(folder, editor, editor2) -> None:
     lecture = folder / "videos" / "lecture.mp4"
-    lecture.parent.mkdir()
     lecture.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"1" * 100)
     topic = folder / "topics" / "fever.md"
-    _edit(topic, 'title_en = "Fever"', 'title_en = "Fever"\nvideo = "videos/lecture.mp4"')
+    _edit(topic, 'video = "videos/fever.mp4"', 'video = "videos/lecture.mp4"')
     _import(folder)
     _edit(topic, "version = 1", "version = 2")
     _import(folder)
