@@ -19,6 +19,7 @@ from cloudpeds.accounts.models import User
 from cloudpeds.patients.models import Patient
 from consultations.models import Consultation
 from referrals.models import Referral
+from training.models import Attempt
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,6 +62,7 @@ PAGES: dict[str, list[str]] = {
         "/referrals/metrics/",
         "{referral}",
     ],
+    "spec.neuro": ["{attempt}", "{attempt_summary}"],
     "trainer": ["/training/manage/", "/training/certificates/manage/"],
     "editor": ["/handbook/editor/", "/handbook/editor/review-due/", "/handbook/editor/usage/", "/handbook/pathways/"],
     "director": [
@@ -94,7 +96,11 @@ def _records(username: str) -> dict[str, str]:
     consultation = Consultation.objects.visible_to(user).order_by("-pk").first()
     referral = Referral.objects.visible_to(user).order_by("-pk").first()
     patient = Patient.objects.visible_to(user).order_by("-pk").first()
+    # The demo's exam in progress (spec.neuro's): the attempt page and its summary.
+    attempt = Attempt.objects.visible_to(user).filter(user=user, status="open").first()
     return {
+        "attempt": attempt.get_absolute_url() if attempt else "/training/",
+        "attempt_summary": f"{attempt.get_absolute_url()}summary/" if attempt else "/training/",
         "consultation": consultation.get_absolute_url() if consultation else "/consultations/",
         "referral": referral.get_absolute_url() if referral else "/referrals/",
         "patient": patient.get_absolute_url() if patient else "/patients/",
