@@ -33,6 +33,26 @@ RESEND_BATCH_SIZE = 200
 BADGE_CAP = 100
 
 
+# (context key, target field): the context's stored text is re-rendered from the field.
+_RERENDERED = (
+    ("urgency", "urgency"),
+    ("recommendation", "recommendation"),
+    ("sending_hospital", "sending_hospital"),
+    ("receiving_hospital", "receiving_hospital"),
+)
+
+
+def _lazy_label(target, field: str):
+    def render() -> str:
+        value = getattr(target, field)
+        if isinstance(value, models.Model):
+            return str(getattr(value, "name", value))
+        display = getattr(target, f"get_{field}_display", None)
+        return str(display()) if display else str(value)
+
+    return lazy(render, str)()
+
+
 def _patient_of(target):
     """The child a notification's target is about: the target itself (a Patient) or its
     `patient` (a consultation, a referral); None for anything else (a certificate)."""
@@ -64,7 +84,9 @@ def attach_patients(notifications, user) -> None:
         if model is Patient:
             targets = model.objects.filter(pk__in=[row.target_id for row in rows])
         elif any(field.name == "patient" for field in model._meta.concrete_fields):
-            targets = model._base_manager.filter(pk__in=[row.target_id for row in rows]).select_related("patient")
+            names = {field.name for field in model._meta.concrete_fields}
+            related = [name for name in ("patient", "sending_hospital", "receiving_hospital") if name in names]
+            targets = model._base_manager.filter(pk__in=[row.target_id for row in rows]).select_related(*related)
         else:
             continue
         found = {target.pk: target for target in targets}
@@ -204,6 +226,13 @@ class Notification(models.Model):
             if patient is not None and patient.date_of_birth:
                 day = timezone.localdate(self.created_at)
                 context["patient_age"] = lazy(lambda: patient.age_display(day), str)()
+        # Choice labels and bilingual names the creating code stored as text: rendered again
+        # from the target, in the reader's language, when the target has them.
+        target = self._target()
+        if target is not None:
+            for key, field in _RERENDERED:
+                if key in context and any(f.name == field for f in target._meta.concrete_fields):
+                    context[key] = _lazy_label(target, field)
         return {
             **context,
             "recipient_name": self.recipient.display_name,
@@ -211,6 +240,12 @@ class Notification(models.Model):
             "url": absolute_url(self.get_absolute_url()),
             "preferences_url": absolute_url(reverse("notifications:preferences")),
         }
+
+    def _target(self):
+        try:
+            return self.target
+        except AttributeError:
+            return None
 
     def _patient(self):
         try:

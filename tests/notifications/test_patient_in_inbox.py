@@ -132,3 +132,31 @@ def test_the_inbox_query_count_does_not_grow_with_rows(client, doctor, child):
 
     assert response.content.decode().count('data-testid="notification-patient"') == 8
     assert len(many) == len(few)
+
+
+def test_a_referrals_urgency_and_hospitals_render_in_the_readers_language(doctor, child, xinhua):
+    from referrals.models import Referral
+
+    referral = Referral.objects.create(
+        patient=child,
+        sending_hospital=doctor.hospital,
+        receiving_hospital=xinhua,
+        requested_by=doctor,
+        urgency="urgent",
+    )
+    notification = NotificationFactory(
+        recipient=doctor,
+        kind="referrals.requested",
+        target=referral,
+        context={"patient_age": "1岁5个月", "urgency": "紧急", "receiving_hospital": xinhua.name_zh},
+    )
+    doctor.preferred_language = "en"
+    doctor.save(update_fields=["preferred_language"])
+
+    subject = notification.subject()
+
+    assert "紧急" not in subject
+    assert "岁" not in subject
+    with translation.override("en"):
+        assert str(referral.get_urgency_display()) in subject
+        assert str(notification.template_context()["receiving_hospital"]) == xinhua.name_en
