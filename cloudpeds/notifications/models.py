@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import kinds
@@ -30,6 +31,80 @@ MAX_EMAIL_ATTEMPTS = 10
 RESEND_BATCH_SIZE = 200
 # The navigation badge shows "99+" beyond 99: counting further is work nobody sees.
 BADGE_CAP = 100
+
+
+# (context key, target field): the context's stored text is re-rendered from the field.
+_RERENDERED = (
+    ("urgency", "urgency"),
+    ("recommendation", "recommendation"),
+    ("sending_hospital", "sending_hospital"),
+    ("receiving_hospital", "receiving_hospital"),
+)
+
+
+def _lazy_label(target, field: str):
+    def render() -> str:
+        value = getattr(target, field)
+        if isinstance(value, models.Model):
+            return str(getattr(value, "name", value))
+        display = getattr(target, f"get_{field}_display", None)
+        return str(display()) if display else str(value)
+
+    return lazy(render, str)()
+
+
+def _patient_of(target):
+    """The child a notification's target is about: the target itself (a Patient) or its
+    `patient` (a consultation, a referral); None for anything else (a certificate)."""
+    if target is None:
+        return None
+    if target._meta.label_lower == "patients.patient":
+        return target
+    if any(field.name == "patient" for field in target._meta.concrete_fields):
+        return target.patient
+    return None
+
+
+def attach_patients(notifications, user) -> None:
+    """Load the child of each notification of a page, for the in-portal list: one query per
+    kind of target (not per row), then one for which of those children `user` may see.
+    Sets `inbox_patient` (None when there is no child or the record is not visible)."""
+    from cloudpeds.patients.models import Patient
+
+    by_type: dict[int, list[Notification]] = {}
+    for notification in notifications:
+        notification.inbox_patient = None
+        if notification.target_type_id and notification.target_id:
+            by_type.setdefault(notification.target_type_id, []).append(notification)
+    patients = {}
+    for type_id, rows in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        if model is Patient:
+            targets = model.objects.filter(pk__in=[row.target_id for row in rows])
+        elif any(field.name == "patient" for field in model._meta.concrete_fields):
+            names = {field.name for field in model._meta.concrete_fields}
+            related = [name for name in ("patient", "sending_hospital", "receiving_hospital") if name in names]
+            targets = model._base_manager.filter(pk__in=[row.target_id for row in rows]).select_related(*related)
+        else:
+            continue
+        found = {target.pk: target for target in targets}
+        for row in rows:
+            target = found.get(row.target_id)
+            if target is not None:
+                # The generic relation's cache: template_context() reads it without a query.
+                Notification.target.set_cached_value(row, target)
+                patients[row.pk] = _patient_of(target)
+    visible = set(
+        Patient.objects.visible_to(user)
+        .filter(pk__in={patient.pk for patient in patients.values() if patient is not None})
+        .values_list("pk", flat=True)
+    )
+    for notification in notifications:
+        patient = patients.get(notification.pk)
+        if patient is not None and patient.pk in visible:
+            notification.inbox_patient = patient
 
 
 def unread_badge_count(user) -> int:
@@ -138,14 +213,45 @@ class Notification(models.Model):
         return self.recipient.preferred_language or settings.LANGUAGE_CODE
 
     def template_context(self) -> dict:
-        """What the kind's templates see: the caller's context, then the fields every kind has."""
+        """What the kind's templates see: the caller's context, then the fields every kind has.
+
+        The child's age is rendered when the text is, in the reader's language, as of the day
+        the notification was made: rows store it as text in the language of whoever caused
+        them ("17个月22天"), which inside an English sentence mixed languages. Old rows are
+        fixed the same way; the stored text is only the fallback when the child cannot be
+        found."""
+        context = dict(self.context)
+        if "patient_age" in context:
+            patient = self._patient()
+            if patient is not None and patient.date_of_birth:
+                day = timezone.localdate(self.created_at)
+                context["patient_age"] = lazy(lambda: patient.age_display(day), str)()
+        # Choice labels and bilingual names the creating code stored as text: rendered again
+        # from the target, in the reader's language, when the target has them.
+        target = self._target()
+        if target is not None:
+            for key, field in _RERENDERED:
+                if key in context and any(f.name == field for f in target._meta.concrete_fields):
+                    context[key] = _lazy_label(target, field)
         return {
-            **self.context,
+            **context,
             "recipient_name": self.recipient.display_name,
             "actor_name": self.actor.display_name if self.actor else "",
             "url": absolute_url(self.get_absolute_url()),
             "preferences_url": absolute_url(reverse("notifications:preferences")),
         }
+
+    def _target(self):
+        try:
+            return self.target
+        except AttributeError:
+            return None
+
+    def _patient(self):
+        try:
+            return _patient_of(self.target)
+        except AttributeError:
+            return None
 
     def subject(self) -> str:
         """The inbox line: the email subject, in the recipient's language, rendered now."""

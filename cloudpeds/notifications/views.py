@@ -18,7 +18,7 @@ from cloudpeds.core.middleware import passive
 
 from . import kinds
 from .forms import EmailPreferencesForm
-from .models import Notification, NotificationPreference
+from .models import Notification, NotificationPreference, attach_patients
 
 PAGE_SIZE = 20
 
@@ -35,6 +35,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if show_unread:
         notifications = notifications.unread()
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The child's name and record number, inside the portal only (emails leave them out).
+    page.object_list = list(page.object_list)
+    attach_patients(page.object_list, request.user)
     return render(
         request,
         "notifications/inbox.html",
@@ -67,6 +70,7 @@ def mark_read(request: HttpRequest, public_id: UUID) -> HttpResponse:
     notification.mark_read()
     if request.htmx:
         # The row, read now, and the navigation badge swapped out of band.
+        attach_patients([notification], request.user)
         context = {"notification": notification, "unread_notification_count": _unread_count(request)}
         return render(request, "notifications/inbox.html#mark_read_response", context)
     return redirect("notifications:inbox")

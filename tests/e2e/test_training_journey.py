@@ -120,6 +120,20 @@ def test_a_doctor_enrols_learns_passes_the_exam_and_verifies_the_certificate(
         sum(len(item.selected) for item in attempt.items.all())
     )
 
+    # The navigator shows every question answered; question 2 is flagged for review.
+    total = attempt.items.count()
+    expect(page.locator("[data-testid=nav-button][data-answered=true]")).to_have_count(total)
+    expect(page.get_by_test_id("answered-count").first).to_contain_text(f"已答 {total} 题，共 {total} 题")
+    page.locator("#flag-2").get_by_test_id("flag").click()
+    expect(page.locator("#nav-2")).to_have_attribute("data-flagged", "true")
+    assert attempt.items.get(position=2).flagged
+
+    # Finishing goes through the summary of the attempt: nothing is submitted until it is confirmed.
+    page.get_by_test_id("exam-finish").click()
+    expect(page.get_by_test_id("summary-flagged")).to_contain_text("2")
+    expect(page.get_by_test_id("summary-unanswered")).to_have_count(0)
+    attempt.refresh_from_db()
+    assert attempt.status == "open"
     page.get_by_test_id("exam-submit").click()
     expect(page.get_by_test_id("exam-result")).to_have_attribute("data-passed", "true")
     attempt.refresh_from_db()

@@ -12,10 +12,11 @@ Learners in every state, through the real models (attempts graded by `Attempt.su
 - dr.chongming: enrolled, lessons not finished: both exams locked;
 - spec.resp: passed the fever exam, valid certificate (its PDF made here, synchronously);
 - dr.yangpu: failed the pneumonia exam, waiting a day before the next attempt;
-- spec.neuro (enrolled here in both courses, lessons done): the fever exam in progress,
-  started a few minutes before seeding (left alone, the periodic job submits it at its
-  deadline); a pneumonia certificate issued three years and a month ago: expired, the exam
-  open again for re-certification.
+- spec.neuro (enrolled here in both courses, lessons done): the fever exam in progress
+  (5 of 12 answered, questions 3 and 6 flagged for review), started a few minutes before
+  seeding (left alone, the periodic job submits it at its deadline); a pneumonia
+  certificate issued three years and a month ago: expired, the exam open again for
+  re-certification.
 
 No account is added: another demo picks "the first doctor" of some hospitals, and a new
 doctor there would change what a second `seed_demo` makes.
@@ -141,6 +142,9 @@ def _learner_states(exams: dict[str, Exam], courses: dict[str, Course], trainer:
             started = now - timedelta(minutes=4)
             attempt = fever.start_attempt(neuro, now=started)
             _answer(attempt, correct=4, at=started + timedelta(minutes=3), answered=5)
+            # Question 3 answered but flagged to come back to; 6 flagged, not yet answered.
+            attempt.flag(3, True)
+            attempt.flag(6, True)
 
     # spec.neuro passed the pneumonia exam three years and a month ago: the certificate has
     # expired (valid 36 months) and the exam is open again for re-certification.

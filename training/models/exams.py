@@ -711,6 +711,20 @@ class Attempt(models.Model):
             item.save(update_fields=["selected", "answered_at"])
         return item
 
+    def flag(self, position: int, flagged: bool) -> AttemptQuestion:
+        """Mark question `position` for review (or clear the mark), while the attempt is open."""
+        with transaction.atomic():
+            locked = self._locked()
+            if not locked.is_open:
+                raise TrainingError(_("This attempt has been submitted; answers can no longer change."))
+            item = locked.items.filter(position=position).first()
+            if item is None:
+                raise TrainingError(_("There is no such question in this attempt."))
+            if item.flagged != flagged:
+                item.flagged = flagged
+                item.save(update_fields=["flagged"])
+        return item
+
     # --- Submitting ----------------------------------------------------------------------------
 
     def submit(self, now: datetime | None = None) -> bool:
@@ -811,6 +825,8 @@ class AttemptQuestion(models.Model):
     selected = models.JSONField(default=list, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True)
+    # The learner's own "come back to this" mark; it plays no part in the grading.
+    flagged = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position"]

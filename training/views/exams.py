@@ -122,8 +122,75 @@ def take_exam(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(
         request,
         "training/exam_attempt.html",
-        {"attempt": attempt, "exam": attempt.exam, "course": attempt.exam.course, "items": items, "timer": timer},
+        {
+            "attempt": attempt,
+            "exam": attempt.exam,
+            "course": attempt.exam.course,
+            "items": items,
+            "timer": timer,
+            "answered_count": sum(item.is_answered for item in items),
+            "question_total": len(items),
+        },
     )
+
+
+def _timer(attempt: Attempt, now) -> dict:
+    return {
+        "deadline": attempt.deadline.isoformat(),
+        "serverNow": now.isoformat(),
+        "graceSeconds": int(ANSWER_GRACE.total_seconds()),
+        "messages": {"timeUp": _("Time is up: your attempt is being submitted.")},
+    }
+
+
+def _answered_count(attempt: Attempt) -> int:
+    return attempt.items.exclude(selected=[]).count()
+
+
+@never_cache
+@require_GET
+@requires(is_learner)
+def attempt_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The summary before handing in (like Moodle's "Summary of attempt"): every question's
+    state, the unanswered and flagged ones linked back, and the one button that submits."""
+    attempt = _attempt(request, public_id)
+    now = timezone.now()
+    if attempt.is_open and attempt.is_past_grace(now):
+        attempt.expire(now)
+    if not attempt.is_open:
+        return redirect("training:attempt_result", public_id=attempt.public_id)
+    items = list(attempt.items.order_by("position"))
+    return render(
+        request,
+        "training/exam_summary.html",
+        {
+            "attempt": attempt,
+            "course": attempt.exam.course,
+            "items": items,
+            "unanswered": [item for item in items if not item.is_answered],
+            "flagged": [item for item in items if item.flagged],
+            "answered_count": sum(item.is_answered for item in items),
+            "question_total": len(items),
+            "timer": _timer(attempt, now),
+        },
+    )
+
+
+@require_POST
+@requires(is_learner)
+def flag_question(request: HttpRequest, public_id: UUID, position: int) -> HttpResponse:
+    """Flag a question for review, or clear the flag (`flagged` = "1" or "0"). htmx gets the
+    flag button and the navigator's button back; without JavaScript, the attempt page."""
+    attempt = _attempt(request, public_id)
+    if not attempt.items.filter(position=position).exists():
+        raise Http404
+    try:
+        item = attempt.flag(position, request.POST.get("flagged") == "1")
+    except TrainingError as refusal:
+        return HttpResponse(str(refusal), status=409, content_type="text/plain; charset=utf-8")
+    if request.headers.get("HX-Request"):
+        return render(request, "training/exam_attempt.html#flag", {"attempt": attempt, "item": item, "oob": True})
+    return redirect(f"{attempt.get_absolute_url()}#q-{item.position}")
 
 
 @require_POST
@@ -142,7 +209,17 @@ def save_answer(request: HttpRequest, public_id: UUID, position: int) -> HttpRes
         item = attempt.answer(position, form.cleaned_data["option"])
     except TrainingError as refusal:
         return HttpResponse(str(refusal), status=409, content_type="text/plain; charset=utf-8")
-    return render(request, "training/exam_attempt.html#saved", {"item": item})
+    return render(
+        request,
+        "training/exam_attempt.html#saved",
+        {
+            "attempt": attempt,
+            "item": item,
+            "oob": True,
+            "answered_count": _answered_count(attempt),
+            "question_total": attempt.items.count(),
+        },
+    )
 
 
 @require_POST
