@@ -82,19 +82,50 @@ class TriageForm(EnteredAgeMixin):
     a patient the age comes from the record and the typed age is ignored.
     """
 
+    # The steps of a pathway that follows the IMCI general danger signs: those signs first,
+    # and the other questions only when none of them is present (as the WHO IMCI app does).
+    DANGER_STEP = "danger"
+    ALL_STEP = "all"
+
     def __init__(
-        self, spec: PathwaySpec, *args: Any, patient: Patient | None = None, today: date | None = None, **kwargs: Any
+        self,
+        spec: PathwaySpec,
+        *args: Any,
+        patient: Patient | None = None,
+        today: date | None = None,
+        step: str = ALL_STEP,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.spec = spec
         self.patient = patient
         self.today = today or timezone.localdate()
+        self.step = self.DANGER_STEP if step == self.DANGER_STEP and spec.danger_sign_questions() else self.ALL_STEP
         if patient is not None:
             del self.fields["date_of_birth"]
             del self.fields["age_value"]
             del self.fields["age_unit"]
-        for question in spec.questions:
+        for question in self.questions():
             self.fields[question_field_name(question.key)] = self._field(question)
+
+    def questions(self) -> tuple[Question, ...]:
+        """The questions of this step: the danger signs first, then the others."""
+        if self.step == self.DANGER_STEP:
+            return self.spec.danger_sign_questions()
+        return self.spec.danger_sign_questions() + self.spec.other_questions()
+
+    def danger_sign_present(self) -> bool:
+        """A valid danger-sign step with one "yes": the triage stops there (urgent referral)."""
+        answers = self.cleaned_data.get("answers", {})
+        return any(answers.get(q.key) == YES for q in self.spec.danger_sign_questions())
+
+    def danger_fields(self) -> list[forms.BoundField]:
+        return [self[question_field_name(q.key)] for q in self.spec.danger_sign_questions()]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        if self.step == self.DANGER_STEP:
+            return []
+        return [self[question_field_name(q.key)] for q in self.spec.other_questions()]
 
     @staticmethod
     def _field(question: Question) -> forms.Field:
@@ -114,7 +145,7 @@ class TriageForm(EnteredAgeMixin):
         return forms.DecimalField(widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}), **common)
 
     def question_fields(self) -> list[forms.BoundField]:
-        return [self[question_field_name(question.key)] for question in self.spec.questions]
+        return [self[question_field_name(question.key)] for question in self.questions()]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -128,7 +159,7 @@ class TriageForm(EnteredAgeMixin):
                 self.add_error(None if self.patient is not None else "age_value", error)
         cleaned["born"] = born
         answers: dict[str, Any] = {}
-        for question in self.spec.questions:
+        for question in self.questions():
             name = question_field_name(question.key)
             if name not in cleaned:
                 continue  # the field's own error is shown

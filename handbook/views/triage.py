@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cloudpeds.accounts.access import has_any_role, requires
 from cloudpeds.accounts.roles import DOCTOR_ROLES
 from cloudpeds.audit.models import AccessEvent, log_access
+from cloudpeds.patients.age import pediatric_age
 from cloudpeds.patients.models import Patient, works_with_patients
 from consultations.models import Consultation
 from consultations.models import Status as ConsultationStatus
@@ -65,8 +66,21 @@ def triage(request: HttpRequest, slug: str) -> HttpResponse:
     pathway = get_object_or_404(Pathway.objects.published().select_related("topic"), topic__slug=slug)
     version = PathwayVersion.objects.with_content().get(pk=pathway.current_version_id)
     patient = _visible_patient(request, request.POST.get("patient") or request.GET.get("patient"))
-    form = TriageForm(version.spec, request.POST or None, patient=patient)
-    if request.method == "POST" and form.is_valid():
+    step = request.POST.get("step") if request.method == "POST" else TriageForm.DANGER_STEP
+    form = TriageForm(version.spec, request.POST or None, patient=patient, step=step)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form.step == TriageForm.DANGER_STEP
+        and not form.danger_sign_present()
+    ):
+        # No danger sign: the other questions follow, with what was entered kept.
+        born = form.cleaned_data["born"]
+        form = TriageForm(version.spec, patient=patient, step=TriageForm.ALL_STEP, initial=_initial(form))
+        form.computed_born = born
+    if request.method == "POST" and form.is_bound and form.is_valid():
+        # A danger sign stops the triage at once: the run has the danger-sign answers only
+        # and the table classifies it red (urgent referral, with the pre-referral steps).
         try:
             run = version.run(
                 request.user, form.cleaned_data["answers"], born=form.cleaned_data["born"], patient=patient
@@ -86,8 +100,24 @@ def triage(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "patient": patient,
             "can_pick_patient": works_with_patients(request.user),
+            "computed_age": _computed_age(form, patient),
         },
     )
+
+
+def _computed_age(form: TriageForm, patient: Patient | None) -> str:
+    """The age the questions are asked for, shown large before them (the record's or the one entered)."""
+    if patient is not None:
+        return patient.age_display
+    born = getattr(form, "computed_born", None)
+    if born is None and form.is_bound and hasattr(form, "cleaned_data"):
+        born = form.cleaned_data.get("born")
+    return pediatric_age(born, form.today) if born is not None else ""
+
+
+def _initial(form: TriageForm) -> dict[str, object]:
+    """The danger-sign step's entries, to start the full form with."""
+    return {name: value for name, value in form.cleaned_data.items() if name in form.fields}
 
 
 @requires(works_with_patients)

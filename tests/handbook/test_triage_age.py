@@ -131,3 +131,25 @@ def test_band_labels_read_like_the_chart() -> None:
     assert INFANT.label() == "60 days to under 12 months"
     assert CHILD.label() == "12 months to under 5 years"
     assert YOUNG_INFANT.label() == "under 60 days"
+
+
+def test_one_age_module_decides_the_bands_of_triage_and_of_consultation_vitals() -> None:
+    """Born 1 January, seen 1 March: 59 days but 2 calendar months. The triage and the
+    consultation's vitals read the same ChildAge (cloudpeds.core.ages): a young infant for both."""
+    from consultations import vitals
+    from handbook import triage
+
+    born, on = date(2025, 1, 1), date(2025, 3, 1)
+    age = ChildAge.between(born, on)
+
+    assert triage.ChildAge is vitals.ChildAge
+    assert (age.days, age.months) == (59, 2)
+    assert YOUNG_INFANT.covers(age) and not INFANT.covers(age)
+    assert vitals.age_in_months(born, on) == 1  # under 2 months for the vitals' month bands
+    assert not vitals.abnormal_notes("respiratory_rate", 59, born, on)
+    assert vitals.abnormal_notes("respiratory_rate", 60, born, on)  # young infant threshold: 60
+    # One day later (60 days) both move on: the 2-12 months band, fast breathing from 50.
+    later = date(2025, 3, 2)
+    assert INFANT.covers(ChildAge.between(born, later))
+    assert not vitals.abnormal_notes("respiratory_rate", 49, born, later)
+    assert vitals.abnormal_notes("respiratory_rate", 50, born, later)

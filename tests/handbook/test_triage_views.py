@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -24,16 +25,80 @@ def other_child(outsider, baoshan):
     return PatientFactory(hospital=baoshan, registered_by=outsider, name="李四")
 
 
-def test_the_form_asks_the_pathways_questions(client, cough, doctor) -> None:
+DANGER_KEYS = ("unable_to_drink", "vomits_everything", "convulsions_history", "lethargic", "convulsing_now")
+
+
+def danger_step(**answers: str) -> dict[str, str]:
+    """The first step's POST data: the general danger signs only (all "no" unless given)."""
+    values = {key: answers.get(key, "no") for key in DANGER_KEYS}
+    return {"step": "danger", **{f"q_{key}": value for key, value in values.items()}}
+
+
+def test_the_form_asks_the_danger_signs_first_and_nothing_else(client, cough, doctor) -> None:
     client.force_login(doctor)
 
     response = client.get(URL)
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Breaths in one minute (/min)" in html
-    assert 'name="q_chest_indrawing"' in html
+    assert all(f'name="q_{key}"' in html for key in DANGER_KEYS)
+    assert "Breaths in one minute (/min)" not in html
+    assert 'name="q_chest_indrawing"' not in html
+    assert 'name="step" value="danger"' in html
+    assert 'name="date_of_birth"' in html
     assert 'name="age_value"' in html
+
+
+def test_one_danger_sign_stops_at_once_with_urgent_referral(client, cough, doctor) -> None:
+    client.force_login(doctor)
+
+    response = client.post(URL, {"age_value": "10", "age_unit": "months", **danger_step(lethargic="yes")})
+
+    run = TriageRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/handbook/triage/runs/{run.public_id}/"
+    assert run.classification_colour == "red"
+    assert set(run.answers) == set(DANGER_KEYS)  # no other question was asked
+    result = client.get(response["Location"]).content.decode()
+    assert run.classification_name in result
+    assert str(run.actions_html) and str(run.actions_html) in result  # the pre-referral steps
+
+
+def test_without_a_danger_sign_the_other_questions_follow_with_the_age_shown(client, cough, doctor) -> None:
+    client.force_login(doctor)
+    born = timezone.localdate() - timedelta(days=59)
+
+    response = client.post(URL, {"date_of_birth": born.isoformat(), **danger_step()})
+
+    assert response.status_code == 200
+    assert not TriageRun.objects.exists()
+    html = response.content.decode()
+    assert 'name="q_chest_indrawing"' in html
+    assert 'name="step" value="all"' in html
+    assert 'data-testid="triage-computed-age"' in html
+    shown = html.split('data-testid="triage-computed-age"')[1].split("</p>")[0]
+    assert "Age: 1 month 28 days" in shown
+    # The danger answers are kept in the form (still shown), so the final run has every sign.
+    radios = re.findall(r'<input[^>]*name="q_lethargic"[^>]*>', html)
+    assert [r for r in radios if 'value="no"' in r and "checked" in r]
+
+    response = client.post(URL, {"date_of_birth": born.isoformat(), "step": "all", **form_data(respiratory_rate=40)})
+
+    run = TriageRun.objects.get()
+    assert response.status_code == 302
+    assert set(DANGER_KEYS) <= set(run.answers) and "chest_indrawing" in run.answers
+
+
+def test_a_danger_step_with_a_missing_sign_is_refused_and_nothing_is_recorded(client, cough, doctor) -> None:
+    client.force_login(doctor)
+    data = danger_step()
+    del data["q_lethargic"]
+
+    response = client.post(URL, {"age_value": "10", "age_unit": "months", **data})
+
+    assert response.status_code == 200
+    assert not TriageRun.objects.exists()
+    assert 'name="step" value="danger"' in response.content.decode()
 
 
 def test_a_run_with_a_typed_age_is_recorded_with_the_rows_that_fired(client, cough, doctor, yangpu) -> None:
