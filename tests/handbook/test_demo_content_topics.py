@@ -1,0 +1,125 @@
+"""The whole demo content folder (handbook/demo/content), imported through `manage.py
+import_handbook`: the same versioning and two-person approval as the editors' pages. The
+handbook the district doctor opens every day: at least 30 bilingual topics, each with its
+video chapters, found by the words parents and doctors type."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from handbook.demo import CONTENT
+from handbook.models import SearchDocument, SectionKind, Topic, VersionStatus
+from handbook.search import query_words
+
+pytestmark = pytest.mark.django_db
+
+# The fixed chapter convention every topic's video follows (seconds from the start).
+CHAPTERS = {
+    "assess": 0,
+    "danger_signs": 6,
+    "classification": 12,
+    "management": 18,
+    "referral": 24,
+    "follow_up": 30,
+    "parent_advice": 36,
+    "references": 42,
+}
+
+# The second half of the new topics (issue 14, section 5), slug → symptom.
+NEW_TOPICS = {
+    "possible-serious-bacterial-infection": "young_infant",
+    "young-infant-feeding": "young_infant",
+    "umbilical-and-skin-infection": "young_infant",
+    "urinary-tract-infection": "urinary",
+    "head-injury": "injury",
+    "burns-and-scalds": "injury",
+    "poisoning": "poisoning",
+    "choking-and-foreign-body": "injury",
+    "immunisation-schedule": "immunisation",
+    "dysentery-and-persistent-diarrhoea": "diarrhoea",
+    "atopic-eczema": "rash",
+}
+
+
+@pytest.fixture
+def imported(editor, editor2) -> Path:
+    out = io.StringIO()
+    call_command("import_handbook", str(CONTENT), author="editor2", approver="editor", stdout=out)
+    return CONTENT
+
+
+def _published():
+    return Topic.objects.published().with_current()
+
+
+def test_the_whole_folder_imports_as_at_least_30_published_topics_approved_by_two_editors(imported):
+    files = {path.stem for path in (imported / "topics").glob("*.md")}
+    topics = _published()
+
+    assert len(files) >= 30
+    assert set(topics.values_list("slug", flat=True)) == files
+    for topic in topics:
+        version = topic.current_version
+        assert version.status == VersionStatus.PUBLISHED
+        assert (version.author.username, version.approved_by.username) == ("editor2", "editor")
+        assert topic.is_demo, topic.slug
+
+
+def test_the_new_topics_have_their_symptom_both_languages_and_a_demonstration_notice(imported):
+    topics = {topic.slug: topic for topic in _published().filter(slug__in=NEW_TOPICS)}
+
+    assert set(topics) == set(NEW_TOPICS)
+    for slug, topic in topics.items():
+        assert topic.symptom == NEW_TOPICS[slug]
+        version = topic.current_version
+        assert version.title_zh and version.title_en and version.summary_zh and version.summary_en
+        references = version.sections.get(kind="references")
+        assert "演示内容" in references.body_zh, slug
+        assert "Demonstration content" in references.body_en, slug
+    # Every table but the immunisation schedule's (a schedule, not a classification) has a red row.
+    for slug, topic in topics.items():
+        colours = set(topic.current_version.classification_rows.values_list("colour", flat=True))
+        assert ("red" in colours) == (slug != "immunisation-schedule"), slug
+
+
+def test_every_topic_has_a_video_with_a_chapter_per_section_and_text_in_both_languages(imported):
+    for topic in _published():
+        version = topic.current_version
+        assert version.video, topic.slug
+        sections = {section.kind: section for section in version.sections.all()}
+        assert set(sections) == set(SectionKind.values), topic.slug
+        for kind, section in sections.items():
+            assert section.body_zh.strip() and section.body_en.strip(), (topic.slug, kind)
+            assert section.video_start_seconds == CHAPTERS[kind], (topic.slug, kind)
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "also"),
+    [
+        # Lay words and brand names reach the topics through the keywords and the synonyms.
+        ("高烧", "fever", {"possible-serious-bacterial-infection", "urinary-tract-infection"}),
+        ("抽筋", "convulsions", {"possible-serious-bacterial-infection", "head-injury"}),
+        ("布洛芬", None, {"poisoning", "urinary-tract-infection", "burns-and-scalds"}),
+        ("美林", None, {"poisoning"}),
+        ("泰诺林", None, {"poisoning"}),
+        ("打预防针", "immunisation-schedule", set()),
+        ("肚脐流脓", "umbilical-and-skin-infection", set()),
+        ("海姆立克", "choking-and-foreign-body", set()),
+        ("烫伤", "burns-and-scalds", set()),
+        ("大便带血", "dysentery-and-persistent-diarrhoea", set()),
+        ("湿疹", "atopic-eczema", set()),
+        ("磕到头", "head-injury", set()),
+        ("尿频", "urinary-tract-infection", set()),
+    ],
+)
+def test_searches_find_the_right_topics(imported, query, first, also):
+    slugs = [document.topic.slug for document in SearchDocument.objects.matching(query_words(query))]
+
+    assert slugs, f"{query!r} found nothing"
+    if first:
+        assert slugs[0] == first, slugs
+    assert also <= set(slugs), slugs
