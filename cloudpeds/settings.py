@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cloudpeds.notifications.tasks.resend_unsent_notifications",
         "schedule": timedelta(minutes=5),
     },
+    "consultations-purge-old-autosaves": {
+        "task": "consultations.tasks.purge_old_autosaves",
+        "schedule": timedelta(hours=6),
+    },
     "consultations-escalate-overdue": {
         "task": "consultations.tasks.escalate_overdue_consultations",
         "schedule": timedelta(minutes=5),

@@ -31,7 +31,7 @@ from typing import Any
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -1388,3 +1388,62 @@ class ConsultationDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d}"
+
+
+class AutosaveQuerySet(models.QuerySet):
+    def fresh(self) -> AutosaveQuerySet:
+        """Autosaves young enough to offer back: older ones are left for the purge."""
+        return self.filter(saved_at__gte=timezone.now() - Autosave.KEPT_FOR)
+
+    def of(self, user: User, patient: Patient, consultation: Consultation | None) -> AutosaveQuerySet:
+        """One person's autosave of one form: a new case for the child, or one draft."""
+        return self.filter(user=user, patient=patient, consultation=consultation)
+
+
+class Autosave(models.Model):
+    """What a doctor has typed into the consultation form, saved as they type (issue 12, no
+    work lost): offered back when they open the form again, until they save or send it, or
+    discard it. Kept on the server, not in the browser: a phone may be shared or lost, and
+    the text belongs to the child's record, seen only by the person who typed it. Files are
+    not kept (a browser cannot hand them back); the form says so."""
+
+    KEPT_FOR = timedelta(days=7)
+    MAX_CHARACTERS = 50_000
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, null=True, related_name="+")
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField()
+
+    objects = AutosaveQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "patient"], condition=Q(consultation__isnull=True), name="autosave_one_new_case"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "consultation"], condition=Q(consultation__isnull=False), name="autosave_one_draft"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"autosave {self.user_id} {self.patient_id} {self.consultation_id}"
+
+    @classmethod
+    def keep(cls, user: User, patient: Patient, consultation: Consultation | None, data: dict) -> Autosave:
+        """Store the form's latest text (one row per person and form, also when two saves race)."""
+        now = timezone.now()
+        for _attempt in range(2):
+            updated = cls.objects.of(user, patient, consultation).update(data=data, saved_at=now)
+            if updated:
+                return cls.objects.of(user, patient, consultation).get()
+            try:
+                with transaction.atomic():
+                    return cls.objects.create(
+                        user=user, patient=patient, consultation=consultation, data=data, saved_at=now
+                    )
+            except IntegrityError:
+                continue  # the other request created it a moment ago: update that one
+        raise IntegrityError("autosave could not be stored")

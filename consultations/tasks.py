@@ -62,3 +62,13 @@ def rebuild_recent_rollups(today: str | None = None) -> int:
 
     day = datetime.fromisoformat(today).date() if today else None
     return rollups.rebuild_recent(day)
+
+
+@shared_task(acks_late=True)
+def purge_old_autosaves() -> int:
+    """Autosaves nobody came back to within Autosave.KEPT_FOR: the typed text of a child's case
+    is not kept on the server beyond that."""
+    from .models import Autosave
+
+    deleted, _ = Autosave.objects.filter(saved_at__lt=timezone.now() - Autosave.KEPT_FOR).delete()
+    return deleted

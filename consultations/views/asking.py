@@ -44,6 +44,7 @@ from ..forms.asking import (
     WithdrawForm,
 )
 from ..models import (
+    Autosave,
     Consultation,
     ConsultationError,
     Message,
@@ -141,7 +142,14 @@ def start_consultation(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         requested_by=request.user,
         allergies=patient.allergies,
     )
-    form = ConsultationForm(request.POST or None, request.FILES or None, instance=consultation, patient=patient)
+    autosave = _offered_autosave(request, patient, None)
+    form = ConsultationForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=consultation,
+        patient=patient,
+        initial=autosave.data if autosave else None,
+    )
     if request.method == "POST" and form.is_valid():
         draft_id = form.cleaned_data["draft_id"] or uuid4()
         already = _already_made(request, draft_id)
@@ -162,7 +170,7 @@ def start_consultation(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return _after_save(request, consultation)
-    return _render_form(request, form, patient, None)
+    return _render_form(request, form, patient, None, autosave)
 
 
 def _already_made(request: HttpRequest, draft_id: UUID) -> HttpResponse | None:
@@ -185,7 +193,14 @@ def edit_draft(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not consultation.can_edit_draft(request.user):
         raise PermissionDenied
     patient = consultation.patient
-    form = ConsultationForm(request.POST or None, request.FILES or None, instance=consultation, patient=patient)
+    autosave = _offered_autosave(request, patient, consultation)
+    form = ConsultationForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=consultation,
+        patient=patient,
+        initial=autosave.data if autosave else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             _save_case(request, form, consultation)
@@ -196,8 +211,8 @@ def edit_draft(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 return redirect(consultation)
             form.add_error(None, str(error))
         else:
-            return _after_save(request, consultation)
-    return _render_form(request, form, patient, consultation)
+            return _after_save(request, consultation, draft=consultation)
+    return _render_form(request, form, patient, consultation, autosave)
 
 
 def _wants_submit(request: HttpRequest) -> bool:
@@ -220,7 +235,9 @@ def _save_case(request: HttpRequest, form: ConsultationForm, consultation: Consu
             consultation.save_draft(request.user, **form.attached())
 
 
-def _after_save(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+def _after_save(request: HttpRequest, consultation: Consultation, draft: Consultation | None = None) -> HttpResponse:
+    # Saved or sent: the text typed meanwhile is in the case now.
+    Autosave.objects.of(request.user, consultation.patient, draft).delete()
     if consultation.status == Status.SUBMITTED:
         messages.success(
             request,
@@ -237,7 +254,11 @@ def _local(moment) -> str:
 
 
 def _render_form(
-    request: HttpRequest, form: ConsultationForm, patient: Patient, consultation: Consultation | None
+    request: HttpRequest,
+    form: ConsultationForm,
+    patient: Patient,
+    consultation: Consultation | None,
+    autosave: Autosave | None = None,
 ) -> HttpResponse:
     # The page shows the child's record (allergies, age): a read of patient data.
     log_access(request, patient, AccessEvent.Action.VIEW, consultation)
@@ -253,8 +274,66 @@ def _render_form(
         "handbook_topics": _handbook_topics(symptoms),
         "existing_files": existing_files,
         "withdraw_form": WithdrawForm() if consultation is not None else None,
+        "autosave": autosave,
+        "autosave_url": (
+            reverse("consultations:autosave_draft", args=[consultation.public_id])
+            if consultation is not None
+            else reverse("consultations:autosave_new", args=[patient.public_id])
+        ),
     }
     return render(request, "consultations/form.html", context)
+
+
+# --- Autosave: no typed work lost ----------------------------------------------------------
+
+
+def _offered_autosave(request: HttpRequest, patient: Patient, consultation: Consultation | None) -> Autosave | None:
+    """The text this person typed into this form and has not saved, offered back on a GET."""
+    if request.method != "GET":
+        return None
+    return Autosave.objects.of(request.user, patient, consultation).fresh().first()
+
+
+@requires(can_ask_consultations)
+@require_POST
+def autosave_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    return _autosave(request, _own_patient(request, patient_id), None)
+
+
+@requires(can_read_consultations)
+@require_POST
+def autosave_draft(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    consultation = _requesting_side(request, public_id)
+    if consultation.status != Status.DRAFT:
+        return HttpResponse(_("This consultation has already been sent and can no longer be changed."), status=409)
+    if not consultation.can_edit_draft(request.user):
+        raise PermissionDenied
+    return _autosave(request, consultation.patient, consultation)
+
+
+def _autosave(request: HttpRequest, patient: Patient, consultation: Consultation | None) -> HttpResponse:
+    form_url = (
+        reverse("consultations:edit", args=[consultation.public_id])
+        if consultation is not None
+        else reverse("consultations:start", args=[patient.public_id])
+    )
+    if request.POST.get("discard"):
+        Autosave.objects.of(request.user, patient, consultation).delete()
+        messages.info(request, _("The text saved automatically was discarded."))
+        return redirect(form_url)
+    fields = ConsultationForm(patient=patient).fields
+    data: dict[str, str | list[str]] = {}
+    for name, field in fields.items():
+        values = request.POST.getlist(name)
+        if name == "draft_id" or field.widget.needs_multipart_form or not values:
+            continue  # files cannot be kept (the form says so); the draft id is the form's own
+        data[name] = values if len(values) > 1 else values[0]
+    if sum(len(value) for values in data.values() for value in ([values] if isinstance(values, str) else values)) > (
+        Autosave.MAX_CHARACTERS
+    ):
+        return HttpResponse(_("Too much text to save automatically: save the draft."), status=413)
+    saved = Autosave.keep(request.user, patient, consultation, data)
+    return render(request, "consultations/_autosave.html", {"saved_at": saved.saved_at})
 
 
 def _handbook_topics(symptoms: str) -> list[SearchDocument]:
