@@ -63,6 +63,8 @@ PAGES: dict[str, list[str]] = {
     ],
     "trainer": ["/training/manage/", "/training/certificates/manage/"],
     "editor": ["/handbook/editor/", "/handbook/editor/review-due/", "/handbook/editor/usage/", "/handbook/pathways/"],
+    # Clinical safety: the reference cases, one pathway's list (with the approval forms) and the proposal form.
+    "safety": ["/handbook/reference/", "/handbook/reference/cough/", "/handbook/reference/cough/propose/"],
     "director": [
         "/consultations/",
         "/consultations/metrics/",
