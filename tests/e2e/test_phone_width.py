@@ -73,6 +73,8 @@ PAGES: dict[str, list[str]] = {
         "/training/manage/pneumonia-in-infants/progress/",
     ],
     "editor": ["/handbook/editor/", "/handbook/editor/review-due/", "/handbook/editor/usage/", "/handbook/pathways/"],
+    # Clinical safety: the reference cases, one pathway's list (with the approval forms) and the proposal form.
+    "safety": ["/handbook/reference/", "/handbook/reference/cough/", "/handbook/reference/cough/propose/"],
     "director": [
         "/consultations/",
         "/consultations/metrics/",
