@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from cloudpeds.patients.age import pediatric_age
 
@@ -32,6 +32,15 @@ from .triage import AgeUnit, ChildAge, PathwaySpec, QuestionKind, Rule, TestCase
 ON = date(2026, 1, 31)
 
 
+# The words of the review page, in the reader's language (the codes stay in data-change).
+KIND_LABELS = {"added": gettext_lazy("added"), "removed": gettext_lazy("removed"), "changed": gettext_lazy("changed")}
+COLOUR_WORDS = {"red": gettext_lazy("red"), "yellow": gettext_lazy("yellow"), "green": gettext_lazy("green")}
+
+
+def colour_word(colour: str) -> str:
+    return str(COLOUR_WORDS.get(colour, colour))
+
+
 @dataclass(frozen=True)
 class RuleChange:
     kind: str  # "added", "removed", "changed"
@@ -39,13 +48,17 @@ class RuleChange:
     before: str = ""
     after: str = ""
 
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
 
 def _rule_key(rule: Rule) -> tuple[str, str]:
     return (rule.classification.code, rule.label_en or rule.label_zh)
 
 
 def _rule_text(rule: Rule) -> str:
-    return f"{rule.classification.name} ({rule.classification.colour}): {rule.describe()}"
+    return f"{rule.classification.name} ({colour_word(rule.classification.colour)}): {rule.describe()}"
 
 
 def rule_diff(published: PathwaySpec | None, new: PathwaySpec) -> list[RuleChange]:
@@ -167,7 +180,7 @@ def _outcome(spec: PathwaySpec, child: Child) -> tuple[str, str]:
     known = {q.key for q in spec.questions}
     answers = {k: v for k, v in child.answers.items() if k in known}
     classification = spec.evaluate(answers, ChildAge.between(child.born, child.on)).classification
-    return classification.colour, f"{classification.colour}: {classification.name}"
+    return classification.colour, f"{colour_word(classification.colour)}: {classification.name}"
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 
@@ -386,3 +387,23 @@ def test_the_review_page_shows_the_rule_diff_and_the_children_who_change(client,
     assert 'data-testid="rule-diff"' in html and "41" in html
     assert 'data-testid="impact"' in html
     assert 'name="impact_seen"' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "kind", "colour", "foreign"),
+    [("zh-hans", "已修改", "黄色", ("changed", "(yellow)")), ("en", "changed", "(yellow)", ("已修改", "黄色"))],
+)
+def test_the_rule_diff_speaks_the_readers_language(client, editor, editor2, language, kind, colour, foreign) -> None:
+    first = publish_pathway(editor2, editor)
+    draft = first.pathway.start_draft(editor2)
+    draft.replace_content(editor2, _raise_cough_threshold(copy.deepcopy(draft.document)))
+    editor2.preferred_language = language
+    editor2.save(update_fields=["preferred_language"])
+    client.force_login(editor2)
+
+    html = client.get(draft.get_absolute_url()).content.decode()
+
+    start = html.index('data-testid="rule-diff"')
+    diff = re.sub(r"<[^>]+>", " ", html[start : html.index("</ul>", start)])  # the words, not the markup
+    assert kind in diff and colour in diff
+    assert not any(word in diff for word in foreign), diff
