@@ -123,7 +123,7 @@ def _variations(specs: list[PathwaySpec]) -> list[tuple[str, dict[str, Any]]]:
     variations: list[tuple[str, dict[str, Any]]] = [(gettext("no sign"), {})]
     for key, question in questions.items():
         if question.kind == QuestionKind.YES_NO:
-            variations.append((f"{question.label}: {gettext('yes')}", {key: "yes"}))
+            variations.append((gettext("%(sign)s: yes") % {"sign": question.label}, {key: "yes"}))
         elif question.kind == QuestionKind.CHOICE:
             variations += [(f"{question.label}: {c.label}", {key: c.value}) for c in question.choices]
     thresholds: dict[str, set[Decimal]] = {}
@@ -167,7 +167,7 @@ def _case_children(specs: list[PathwaySpec], reference: Sequence[TestCase] = ())
                 {k: v for k, v in case.answers.items() if k in keys and v is not None}
             )
             parsed.update({k: v for k, v in answers.items() if v is not None})
-        name = f"{gettext('Reference case')}: {case.name}"
+        name = gettext("Reference case: %(name)s") % {"name": case.name}
         children.append(Child(name, case.born, case.assessed_on, {**base, **parsed}))
     for spec in specs:
         for case in spec.test_cases:

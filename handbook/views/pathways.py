@@ -17,6 +17,7 @@ from cloudpeds.accounts.access import requires
 from ..forms.editing import NoteForm
 from ..forms.pathways import NewPathwayForm, PathwayDocumentForm
 from ..models import HandbookError, Pathway, PathwayVersion, is_editor
+from ..models.review import OPEN_STATUSES
 
 
 def _version(slug: str, number: int) -> PathwayVersion:
@@ -74,7 +75,8 @@ def pathway_version(request: HttpRequest, slug: str, number: int) -> HttpRespons
             "note_form": NoteForm(),
             # Against the published version: what changes, rule by rule, and for whom.
             "rule_changes": version.rule_changes() if version.status != "published" else [],
-            "impact": version.impact_against_published() if version.status == "in_review" else None,
+            # The author sees it while drafting too, before sending the change for review.
+            "impact": version.impact_against_published() if version.status in OPEN_STATUSES else None,
         },
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,3 +64,24 @@ def test_every_marked_string_in_the_source_is_in_the_catalogue(tmp_path):
     extracted = {(e.msgctxt, e.msgid) for e in polib.pofile(str(tmp_path / "locale/zh_Hans/LC_MESSAGES/django.po"))}
     missing = sorted(extracted - committed, key=str)
     assert not missing, f"strings marked in the source but not translated (run `make messages`): {missing[:20]}"
+
+
+# xgettext does not look inside f-strings: f"{gettext('Reference case')}: …" never reaches the
+# catalogue and shows English on Chinese pages. Marked strings take %-placeholders instead.
+_GETTEXT_IN_F_STRING = re.compile(r"""\bf(["'])[^"'\n]*\{\s*(?:_|gettext|pgettext|ngettext|gettext_lazy)\(""")
+
+
+def test_no_translated_string_is_hidden_inside_an_f_string():
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for name in SOURCE_DIRS
+        for path in (ROOT / name).rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _GETTEXT_IN_F_STRING.search(line)
+    ]
+    assert found == []
+
+
+def test_the_f_string_check_recognises_the_mistake():
+    assert _GETTEXT_IN_F_STRING.search("""name = f"{gettext('Reference case')}: {case.name}\"""")
+    assert not _GETTEXT_IN_F_STRING.search("""name = gettext("Reference case: %(name)s") % {"name": n}""")

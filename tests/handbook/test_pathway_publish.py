@@ -407,3 +407,15 @@ def test_the_rule_diff_speaks_the_readers_language(client, editor, editor2, lang
     diff = re.sub(r"<[^>]+>", " ", html[start : html.index("</ul>", start)])  # the words, not the markup
     assert kind in diff and colour in diff
     assert not any(word in diff for word in foreign), diff
+
+
+def test_the_author_sees_the_impact_analysis_while_drafting(client, editor, editor2) -> None:
+    first = publish_pathway(editor2, editor)
+    draft = first.pathway.start_draft(editor2)
+    draft.replace_content(editor2, _raise_cough_threshold(copy.deepcopy(draft.document)))
+    client.force_login(editor2)
+
+    html = client.get(draft.get_absolute_url()).content.decode()
+
+    assert 'data-testid="impact"' in html and "respiratory rate 40 /min" in html
+    assert 'name="impact_seen"' not in html  # only the approver confirms it
