@@ -7,11 +7,14 @@
   // −3 and +3 red, −2 and +2 orange, the median green: the WHO chart colours.
   const CURVE_COLOURS = { "-3": "#dc3545", "-2": "#fd7e14", 0: "#198754", 2: "#fd7e14", 3: "#dc3545" };
 
+  // Top to bottom, as the curves lie on the chart (an object's keys would put "0" first).
+  const CURVE_ORDER = ["3", "2", "0", "-2", "-3"];
+
   const curveLabel = (z, labels) => {
     if (z === "0") {
       return labels.median;
     }
-    return `${labels.z} ${Number(z) > 0 ? "+" : "−"}${Math.abs(Number(z))}`;
+    return `${Number(z) > 0 ? "+" : "−"}${Math.abs(Number(z))} ${labels.z}`;
   };
 
   const draw = () => {
@@ -25,9 +28,9 @@
       if (!canvas || window.Chart.getChart(canvas)) {
         return;
       }
-      const curves = Object.entries(chart.curves).map(([z, points]) => ({
+      const curves = CURVE_ORDER.map((z) => ({
         label: curveLabel(z, data.labels),
-        data: points.map(([x, y]) => ({ x, y })),
+        data: chart.curves[z].map(([x, y]) => ({ x, y })),
         showLine: true,
         pointRadius: 0,
         borderWidth: z === "0" ? 2 : 1,
