@@ -134,7 +134,7 @@ class ConsentForm(forms.ModelForm):
 class MeasurementForm(forms.ModelForm):
     class Meta:
         model = GrowthMeasurement
-        fields = ["measured_on", "weight_kg", "height_cm", "head_circumference_cm"]
+        fields = ["measured_on", "weight_kg", "height_cm", "head_circumference_cm", "muac_mm", "oedema_both_feet"]
         widgets = {
             "measured_on": _DATE_INPUT,
             "weight_kg": forms.NumberInput(attrs={"step": "0.01", "min": "0.3", "max": "150", "inputmode": "decimal"}),
@@ -142,6 +142,7 @@ class MeasurementForm(forms.ModelForm):
             "head_circumference_cm": forms.NumberInput(
                 attrs={"step": "0.1", "min": "20", "max": "70", "inputmode": "decimal"}
             ),
+            "muac_mm": forms.NumberInput(attrs={"step": "1", "min": "50", "max": "400", "inputmode": "numeric"}),
         }
 
     def __init__(self, *args, **kwargs) -> None:

@@ -407,6 +407,18 @@ class GrowthMeasurement(models.Model):
             MaxValueValidator(Decimal("70"), _("Head circumference must be between 20 and 70 cm.")),
         ],
     )
+    # Mid-upper arm circumference and oedema: the IMCI (2014) signs of acute malnutrition
+    # beside weight-for-length/height (cloudpeds/patients/growth.py).
+    muac_mm = models.PositiveSmallIntegerField(
+        _("mid-upper arm circumference (mm)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(50, _("Mid-upper arm circumference must be between 50 and 400 mm.")),
+            MaxValueValidator(400, _("Mid-upper arm circumference must be between 50 and 400 mm.")),
+        ],
+    )
+    oedema_both_feet = models.BooleanField(_("oedema of both feet"), default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -424,8 +436,14 @@ class GrowthMeasurement(models.Model):
         return pediatric_age(self.patient.date_of_birth, self.measured_on)
 
     def clean(self) -> None:
-        if self.weight_kg is None and self.height_cm is None and self.head_circumference_cm is None:
-            raise ValidationError(_("Enter at least one of weight, height or length, and head circumference."))
+        if (
+            self.weight_kg is None
+            and self.height_cm is None
+            and self.head_circumference_cm is None
+            and self.muac_mm is None
+            and not self.oedema_both_feet
+        ):
+            raise ValidationError(_("Enter at least one measurement, or record oedema of both feet."))
         if self.measured_on:
             if self.measured_on > timezone.localdate():
                 raise ValidationError({"measured_on": _("The measurement date cannot be in the future.")})

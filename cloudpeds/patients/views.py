@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cloudpeds.audit.models import AccessEvent, log_access
 
+from . import growth
 from .forms import ConsentForm, GuardianFormSet, MeasurementForm, PatientForm, RegisterPatientForm
 from .models import ConsentAlreadyRecorded, GrowthMeasurement, NoActiveConsent, Patient, works_with_patients
 from .timeline import entries_for
@@ -159,10 +160,15 @@ def _render_detail(
 
 
 def _measurements_context(patient: Patient, form: MeasurementForm | None, *, can_edit: bool) -> dict:
+    measurements = list(patient.measurements.select_related("recorded_by"))
+    assessments = growth.assess_all(measurements, sex=patient.sex, born=patient.date_of_birth)
     return {
         "patient": patient,
         "can_edit": can_edit,
-        "measurements": patient.measurements.select_related("recorded_by"),
+        "measurements": measurements,
+        "growth": assessments,
+        "latest_growth": assessments[0] if assessments else None,
+        "growth_charts": growth.chart_data(assessments, sex=patient.sex),
         "measurement_form": (form or MeasurementForm()) if can_edit else None,
     }
 

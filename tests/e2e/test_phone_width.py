@@ -27,6 +27,8 @@ PHONE = {"width": 390, "height": 844}
 
 # Pages whose wide tables must be stacked cards at phone width (not scroll in their box).
 CARD_PAGES = ("/metrics/", "/progress/")
+# The demo child whose patient page has growth charts over a table of z-scores (cards too).
+GROWTH_DEMO_CHILD = "YP2025000108"
 
 COMMON = ["/", "/notifications/", "/handbook/", "/training/"]
 
@@ -44,6 +46,7 @@ PAGES: dict[str, list[str]] = {
         "{consultation}",
         "{referral}",
         "{patient}",
+        "{growth_patient}",
     ],
     "spec.resp": [
         "/patients/",
@@ -106,6 +109,8 @@ def _records(username: str) -> dict[str, str]:
     consultation = Consultation.objects.visible_to(user).order_by("-pk").first()
     referral = Referral.objects.visible_to(user).order_by("-pk").first()
     patient = Patient.objects.visible_to(user).order_by("-pk").first()
+    # The demo child with a year of measurements: growth charts and the z-score table.
+    growth_patient = Patient.objects.visible_to(user).filter(record_number=GROWTH_DEMO_CHILD).first()
     # The demo's exam in progress (spec.neuro's): the attempt page and its summary.
     attempt = Attempt.objects.visible_to(user).filter(user=user, status="open").first()
     return {
@@ -114,6 +119,7 @@ def _records(username: str) -> dict[str, str]:
         "consultation": consultation.get_absolute_url() if consultation else "/consultations/",
         "referral": referral.get_absolute_url() if referral else "/referrals/",
         "patient": patient.get_absolute_url() if patient else "/patients/",
+        "growth_patient": growth_patient.get_absolute_url() if growth_patient else "/patients/",
     }
 
 
@@ -132,7 +138,7 @@ def test_every_main_page_of_every_role_fits_a_phone(live_server, demo, page: Pag
             assert widths[1] == PHONE["width"], widths
             if widths[0] > widths[1]:
                 too_wide.append((username, url, widths[0]))
-            if any(part in url for part in CARD_PAGES):
+            if any(part in url for part in CARD_PAGES) or path == "{growth_patient}":
                 # Figures tables become stacked cards: none scrolls sideways inside its box.
                 boxes = phone.evaluate(
                     "Array.from(document.querySelectorAll('.table-responsive'))"
@@ -140,5 +146,12 @@ def test_every_main_page_of_every_role_fits_a_phone(live_server, demo, page: Pag
                 )
                 if boxes:
                     too_wide.append((username, url, f"{boxes} table(s) scrolling in their box"))
+            if path == "{growth_patient}":
+                # The growth charts are drawn (vendored Chart.js under the CSP), one per indicator.
+                drawn = phone.evaluate(
+                    "Array.from(document.querySelectorAll('[data-testid=growth-charts] canvas'))"
+                    ".filter((canvas) => window.Chart && window.Chart.getChart(canvas)).length"
+                )
+                assert drawn == 5, (username, url, drawn)
         phone.context.close()
     assert too_wide == []

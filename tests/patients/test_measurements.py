@@ -106,7 +106,7 @@ def test_the_day_of_birth_is_allowed(doctor_client, patient) -> None:
 def test_at_least_one_value_is_needed(doctor_client, patient) -> None:
     response = doctor_client.post(_url(patient), {"measured_on": "2024-02-01"})
 
-    assert "Enter at least one of weight, height or length, and head circumference." in response.content.decode()
+    assert "Enter at least one measurement, or record oedema of both feet." in response.content.decode()
     assert not GrowthMeasurement.objects.exists()
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from cloudpeds.accounts import demo as accounts_demo
 from cloudpeds.accounts.models import User
-from cloudpeds.patients import demo
+from cloudpeds.patients import demo, growth
 from cloudpeds.patients.demo import scale
 from cloudpeds.patients.models import Consent, Guardian, Patient
 
@@ -128,3 +128,20 @@ def test_scale_data_fills_in_what_is_missing(demo_accounts) -> None:
 
     assert Patient.objects.count() == 50
     assert Patient.objects.values("hospital", "record_number").distinct().count() == 50
+
+
+def test_a_demo_child_drifts_to_moderate_wasting(demo_accounts) -> None:
+    """The growth charts have a story to show: normal at one year, moderate acute
+    malnutrition (weight-for-height below −2 z, MUAC 123 mm) at 25 months."""
+    demo.seed(io.StringIO())
+    child = Patient.objects.get(record_number="YP2025000108")
+
+    measurements = list(child.measurements.all())
+    assessments = growth.assess_all(measurements, sex=child.sex, born=child.date_of_birth)
+
+    assert len(measurements) == 6
+    assert assessments[0].nutrition == growth.Nutrition.MODERATE
+    assert assessments[0].measurement.muac_mm == 123
+    assert -3 <= assessments[0].wflh.z < -2
+    assert [a.nutrition for a in assessments[1:]] == [growth.Nutrition.NONE] * 5
+    assert all(a.lhfa.classification == "Normal" for a in assessments)

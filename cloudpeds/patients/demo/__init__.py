@@ -38,8 +38,8 @@ class DemoChild:
     birth_weight_g: int | None = None
     consent: bool = True
     national_id_region: str = ""  # set to give the child an ID card number
-    # (days ago, weight kg, height cm, head circumference cm)
-    measurements: tuple[tuple[int, str | None, str | None, str | None], ...] = field(default=())
+    # (days ago, weight kg, height cm, head circumference cm[, MUAC mm])
+    measurements: tuple[tuple, ...] = field(default=())
 
 
 CHILDREN = [
@@ -105,6 +105,25 @@ CHILDREN = [
         2 * 365 + 35,
         (("杨洁", "mother", "13800001009"), ("杨国庆", "grandparent", "13900001010")),
         measurements=((3, "11.80", "86.0", "47.2"),),
+    ),
+    DemoChild(
+        "yangpu",
+        "YP2025000108",
+        "林可欣",
+        "female",
+        2 * 365 + 35,
+        (("林静", "mother", "13800001012"),),
+        # The growth charts' story: over her second year weight falls away from length until,
+        # at 25 months, weight-for-height is below −2 z and MUAC is 123 mm: moderate acute
+        # malnutrition (IMCI), while length-for-age stays normal.
+        measurements=(
+            (400, "8.60", "73.5", "44.6"),
+            (300, "9.20", "76.5", "45.3"),
+            (200, "9.50", "79.5", "45.9", 140),
+            (120, "9.60", "82.0", "46.4", 132),
+            (60, "9.55", "84.0", "46.8", 127),
+            (3, "9.40", "85.5", "47.2", 123),
+        ),
     ),
     DemoChild(
         "yangpu",
@@ -234,7 +253,7 @@ def _create(child: DemoChild, hospital: Hospital, doctor: User, today: date) -> 
             recorded_by=doctor,
             recorded_at=_at(registered_on),
         )
-    for days_ago, weight, height, head in child.measurements:
+    for days_ago, weight, height, head, *muac in child.measurements:
         measured_on = max(born, today - timedelta(days=min(days_ago, child.age_days)))
         measurement = GrowthMeasurement(
             patient=patient,
@@ -242,6 +261,7 @@ def _create(child: DemoChild, hospital: Hospital, doctor: User, today: date) -> 
             weight_kg=Decimal(weight) if weight else None,
             height_cm=Decimal(height) if height else None,
             head_circumference_cm=Decimal(head) if head else None,
+            muac_mm=muac[0] if muac else None,
             recorded_by=doctor,
             recorded_at=_at(measured_on, 11),
         )
