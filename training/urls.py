@@ -15,6 +15,7 @@ app_name = "training"
 urlpatterns = [
     # Teaching cases, case conferences and the CME credit ledger (training/views/teaching.py)
     path("teaching-cases/", teaching.teaching_cases, name="teaching_cases"),
+    path("teaching-cases/candidates/", teaching.teaching_candidates, name="teaching_candidates"),
     path("teaching-cases/from/<uuid:public_id>/", teaching.new_teaching_case, name="new_teaching_case"),
     path("teaching-cases/<uuid:public_id>/", teaching.teaching_case, name="teaching_case"),
     path("conferences/new/", teaching.new_conference, name="new_conference"),

@@ -6,8 +6,10 @@ before now, and from then on more of their questions are answered "manage locall
 need an information request, and answers come faster; Baoshan, Hongkou and Chongming stay
 level, with a winter peak of respiratory questions everywhere. The children are the demo's
 own (cloudpeds/patients/demo); the cases are written straight into their final state
-(closed, with feedback), keyed on fixed ids, so a second run adds nothing. Then the daily
-roll-ups of every app are rebuilt, as `manage.py rebuild_rollups` would.
+(closed, with feedback), keyed on fixed ids, so a second run adds nothing. Then the
+handbook triage runs of the same months (triage.py: some ending in these consultations or
+in a referral), and the daily roll-ups of every app, the outcomes app's own included, are
+rebuilt, as `manage.py rebuild_rollups` would.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from consultations import rollups as consultation_rollups
 from consultations.models import Adoption, Consultation, Message, Recommendation, Status, Urgency
 from referrals import rollups as referral_rollups
 from training import rollups as training_rollups
+
+from .. import rollups as outcome_rollups
+from . import triage
 
 NAMESPACE = uuid.UUID("2c0b7f1e-5d1a-4a57-9a0e-4b8f6c7d9e21")
 MONTHS = 12
@@ -74,6 +79,7 @@ def seed(stdout) -> None:
         stdout.write("Outcomes demo skipped: run the accounts demo first.")
         return
     made = 0
+    story = {}
     with transaction.atomic():
         for code, (username, volume) in HOSPITALS.items():
             doctor = users.get(username)
@@ -81,10 +87,15 @@ def seed(stdout) -> None:
                 continue
             children = _children(doctor)
             made += _seed_hospital(code, doctor, children, volume, departments, specialist, users.get("spec.neuro"))
+            story[code] = (doctor, children, _public_ids(code, volume), volume)
+        runs = triage.seed(story, _month_start, MONTHS, TRAINED_MONTHS_AGO)
     today = timezone.localdate()
     start = _month_start(MONTHS - 1).date()
-    rows = sum(module.rebuild(start, today) for module in (consultation_rollups, referral_rollups, training_rollups))
-    stdout.write(f"Outcomes demo: {made} closed consultations over {MONTHS} months; {rows} roll-up rows.")
+    modules = (consultation_rollups, referral_rollups, training_rollups, outcome_rollups)
+    rows = sum(module.rebuild(start, today) for module in modules)
+    stdout.write(
+        f"Outcomes demo: {made} closed consultations and {runs} triage runs over {MONTHS} months; {rows} roll-up rows."
+    )
 
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林"
@@ -120,15 +131,18 @@ def _children(doctor: User) -> list[Patient]:
     return list(Patient.objects.filter(hospital=hospital, record_number__in=numbers).order_by("record_number"))
 
 
+def _public_ids(code: str, volume: int) -> set[uuid.UUID]:
+    ids = set()
+    for months_ago in range(MONTHS - 1, 0, -1):
+        begin = _month_start(months_ago)
+        for serial in range(round(volume * 1.35) + 1):
+            ids.add(uuid.uuid5(NAMESPACE, f"{code}-{begin:%Y-%m}-{serial}"))
+    return ids
+
+
 def demo_public_ids() -> set[uuid.UUID]:
     """The fixed ids of every consultation this demo may write (for tests of the other demos)."""
-    ids = set()
-    for code, (_username, volume) in HOSPITALS.items():
-        for months_ago in range(MONTHS - 1, 0, -1):
-            begin = _month_start(months_ago)
-            for serial in range(round(volume * 1.35) + 1):
-                ids.add(uuid.uuid5(NAMESPACE, f"{code}-{begin:%Y-%m}-{serial}"))
-    return ids
+    return set().union(*(_public_ids(code, volume) for code, (_username, volume) in HOSPITALS.items()))
 
 
 def _seed_hospital(code, doctor, children, volume, departments, specialist, neurologist) -> int:

@@ -19,7 +19,7 @@ from cloudpeds.accounts.models import User
 from cloudpeds.patients.models import Patient
 from consultations.models import Consultation
 from referrals.models import Referral
-from training.models import Attempt
+from training.models import Attempt, TeachingCase
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +43,9 @@ PAGES: dict[str, list[str]] = {
         "/referrals/new/",
         "/handbook/triage/",
         "/training/certificates/",
+        "/training/teaching-cases/",
+        "{teaching_case}",
+        "/training/credits/",
         "{consultation}",
         "{referral}",
         "{patient}",
@@ -74,6 +77,10 @@ PAGES: dict[str, list[str]] = {
         "/training/certificates/manage/",
         "/training/manage/fever-under-5/progress/",
         "/training/manage/pneumonia-in-infants/progress/",
+        "/training/teaching-cases/",
+        "/training/teaching-cases/candidates/",
+        "{teaching_case}",
+        "/training/credits/",
     ],
     "editor": ["/handbook/editor/", "/handbook/editor/review-due/", "/handbook/editor/usage/", "/handbook/pathways/"],
     # Clinical safety: the reference cases, one pathway's list (with the approval forms) and the proposal form.
@@ -84,7 +91,11 @@ PAGES: dict[str, list[str]] = {
         "/referrals/",
         "/referrals/metrics/",
         "/audit/",
+        "/outcomes/",
+        "/outcomes/yangpu/",
     ],
+    # A hospital's leadership: its own outcomes (the index redirects there).
+    "admin.yangpu": ["/outcomes/"],
 }
 
 
@@ -113,7 +124,9 @@ def _records(username: str) -> dict[str, str]:
     growth_patient = Patient.objects.visible_to(user).filter(record_number=GROWTH_DEMO_CHILD).first()
     # The demo's exam in progress (spec.neuro's): the attempt page and its summary.
     attempt = Attempt.objects.visible_to(user).filter(user=user, status="open").first()
+    teaching_case = TeachingCase.objects.order_by("pk").first()
     return {
+        "teaching_case": teaching_case.get_absolute_url() if teaching_case else "/training/teaching-cases/",
         "attempt": attempt.get_absolute_url() if attempt else "/training/",
         "attempt_summary": f"{attempt.get_absolute_url()}summary/" if attempt else "/training/",
         "consultation": consultation.get_absolute_url() if consultation else "/consultations/",

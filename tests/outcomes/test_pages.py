@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consultations import rollups as consultation_rollups
-from tests.factories import ConsultationFactory, PatientFactory
+from handbook.models import Topic
+from outcomes.models import CohortTrainingDay, TriageDay
+from tests.factories import ConsultationFactory, PatientFactory, TopicVersionFactory
 
 from .conftest import at
 
@@ -121,4 +123,27 @@ def test_the_page_takes_the_same_number_of_queries_for_more_rows(
         page = client.get(url("hospital", yangpu), MARCH)
     january = next(cells for label, cells in page.context["trend"][0][1] if label == "Consultations sent")
     assert january[-3] == "20"
+    assert len(many) == len(few)
+
+
+def test_the_cohort_and_topic_tables_take_the_same_number_of_queries_for_more_rows(
+    history, yangpu, group_admin, login_2fa, settings
+):
+    """§2's cohorts and §3's topics: one query each, however many rows (history: 2 cohorts,
+    3 topic × colour cells; then 12 cohorts and 33 cells)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    client = login_2fa(group_admin)
+    client.get(url("hospital", yangpu), MARCH)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("hospital", yangpu), MARCH)
+    for n in range(10):
+        version = TopicVersionFactory()
+        topic = version.topic
+        Topic.objects.filter(pk=topic.pk).update(current_version=version)
+        CohortTrainingDay.objects.create(day=date(2025, 3, 2), hospital=yangpu, title=f"title {n}", enrolled=1)
+        for colour in ("red", "yellow", "green"):
+            TriageDay.objects.create(day=date(2025, 3, 2), hospital=yangpu, topic=topic, colour=colour, runs=n + 1)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url("hospital", yangpu), MARCH)
+    assert len(page.context["cohorts"]) == 12 and len(page.context["topics"]) == 33
     assert len(many) == len(few)

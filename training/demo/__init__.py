@@ -10,6 +10,8 @@ certificates. Safe to run again.
   (`<module>-<lesson>.zh.md`, `.en.md`) and `questions.csv`, the question bank in the very
   format the question import page takes;
 - demo-lecture.mp4: the 20-second clip every demo video lesson plays;
+- teaching.py: teaching cases from the consultations demo's closed cases, a case
+  conference and its class II credits;
 - scale.py: volume for `manage.py seed_scale`.
 
 The handbook's demo runs first (INSTALLED_APPS order): the lessons cite its topics.
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from . import courses, exams
+from . import courses, exams, teaching
 
 
 def seed(stdout: TextIO) -> None:
     courses.seed(stdout)
     exams.seed(stdout)
+    teaching.seed(stdout)

@@ -50,20 +50,20 @@ def _candidates():
 def teaching_cases(request: HttpRequest) -> HttpResponse:
     cases = TeachingCase.objects.select_related("course", "topic").order_by("-created_at")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    candidates = None
-    if is_training_manager(request.user):
-        candidates = _candidates()[:PAGE_SIZE]  # the latest; the rest stay in the consultations app
     conferences = CaseConference.objects.order_by("-held_on")[:10]
     return render(
         request,
         "training/teaching/index.html",
-        {
-            "page": page,
-            "candidates": candidates,
-            "conferences": conferences,
-            "is_manager": is_training_manager(request.user),
-        },
+        {"page": page, "conferences": conferences, "is_manager": is_training_manager(request.user)},
     )
+
+
+@requires(is_training_manager)
+@require_GET
+def teaching_candidates(request: HttpRequest) -> HttpResponse:
+    """Answered, closed consultations a training manager could teach from, latest closed first."""
+    page = Paginator(_candidates(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "training/teaching/candidates.html", {"page": page})
 
 
 @requires(is_training_manager)
