@@ -191,6 +191,7 @@ def test_convulsions_in_this_illness_are_red_in_the_topic_and_the_pathways() -> 
 @pytest.mark.django_db
 def test_the_pathway_is_refused_for_review_when_the_published_table_disagrees(editor, editor2) -> None:
     import_folder(CONTENT, author=editor2, approver=editor)
+    published = Topic.objects.get(slug="fever").current_version.number
     pathway = Pathway.objects.get(slug="fever")
     draft = pathway.start_draft(editor2)
     document = copy.deepcopy(draft.document)
@@ -213,4 +214,4 @@ def test_the_pathway_is_refused_for_review_when_the_published_table_disagrees(ed
 
     draft.refresh_from_db()
     assert draft.status == "draft"
-    assert Topic.objects.get(slug="fever").current_version.number == 3
+    assert Topic.objects.get(slug="fever").current_version.number == published

@@ -42,6 +42,10 @@ NEW_TOPICS = {
     "immunisation-schedule": "immunisation",
     "dysentery-and-persistent-diarrhoea": "diarrhoea",
     "atopic-eczema": "rash",
+    "sore-throat": "sore_throat",
+    "hand-foot-and-mouth-disease": "rash",
+    "malnutrition": "feeding",
+    "anaemia": "anaemia",
 }
 
 
@@ -56,8 +60,8 @@ def _published():
     return Topic.objects.published().with_current()
 
 
-# Issue 14 asks for at least 30; the demo has 21 so far (issue 14 stays open for the rest).
-TOPICS_SO_FAR = 21
+# Issue 14 asks for at least 30; the demo has 25 so far (issue 14 stays open for the rest).
+TOPICS_SO_FAR = 25
 
 
 def test_the_whole_folder_imports_as_published_topics_approved_by_two_editors(imported):
@@ -110,9 +114,11 @@ def test_every_topic_has_a_video_with_a_chapter_per_section_and_text_in_both_lan
         # Lay words and brand names reach the topics through the keywords and the synonyms.
         ("高烧", "fever", {"possible-serious-bacterial-infection", "urinary-tract-infection"}),
         ("抽筋", "convulsions", {"possible-serious-bacterial-infection", "head-injury"}),
-        ("布洛芬", None, {"poisoning", "urinary-tract-infection", "burns-and-scalds"}),
-        ("美林", None, {"poisoning"}),
-        ("泰诺林", None, {"poisoning"}),
+        ("布洛芬", None, {"fever", "poisoning", "urinary-tract-infection", "burns-and-scalds", "sore-throat"}),
+        ("美林", None, {"fever", "poisoning", "hand-foot-and-mouth-disease"}),
+        ("ibuprofen", None, {"fever", "poisoning", "sore-throat", "hand-foot-and-mouth-disease"}),
+        ("泰诺林", None, {"fever", "poisoning"}),
+        ("paracetamol", None, {"fever", "poisoning"}),
         ("打预防针", "immunisation-schedule", set()),
         ("肚脐流脓", "umbilical-and-skin-infection", set()),
         ("海姆立克", "choking-and-foreign-body", set()),
@@ -121,6 +127,18 @@ def test_every_topic_has_a_video_with_a_chapter_per_section_and_text_in_both_lan
         ("湿疹", "atopic-eczema", set()),
         ("磕到头", "head-injury", set()),
         ("尿频", "urinary-tract-infection", set()),
+        ("嗓子疼", "sore-throat", set()),
+        ("扁桃体发炎", "sore-throat", set()),
+        ("sore throat", "sore-throat", set()),
+        ("手足口", "hand-foot-and-mouth-disease", set()),
+        ("手脚起疱", "hand-foot-and-mouth-disease", set()),
+        ("hand foot and mouth", "hand-foot-and-mouth-disease", {"rash"}),
+        ("不长肉", "malnutrition", set()),
+        ("干瘦", "malnutrition", set()),
+        ("营养不良", "malnutrition", set()),
+        ("脸色白", "anaemia", set()),
+        ("缺铁", "anaemia", set()),
+        ("anemia", "anaemia", set()),
     ],
 )
 def test_searches_find_the_right_topics(imported, query, first, also):
@@ -130,3 +148,16 @@ def test_searches_find_the_right_topics(imported, query, first, also):
     if first:
         assert slugs[0] == first, slugs
     assert also <= set(slugs), slugs
+
+
+@pytest.mark.parametrize("query", ["布洛芬", "美林", "ibuprofen", "泰诺林", "paracetamol"])
+def test_a_medicine_finds_the_fever_topic_whose_dose_calculator_has_it_by_its_search_words(imported, query):
+    # The fever topic names its calculator's medicines (generic and brand) in its search words:
+    # a title-weight match, ranked with the poisoning topic's (overdose) above every body match.
+    documents = list(SearchDocument.objects.matching(query_words(query)))
+    title_matches = [document.topic.slug for document in documents if document.title_rank > 0]
+
+    assert "fever" in title_matches, [document.topic.slug for document in documents]
+    assert [document.title_rank > 0 for document in documents] == sorted(
+        (document.title_rank > 0 for document in documents), reverse=True
+    )
