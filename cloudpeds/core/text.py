@@ -60,13 +60,30 @@ _WHITESPACE = re.compile(r"\s+")
 _local = threading.local()
 
 
+# A list item's marker, after its indentation (outside code, which the handbook does not use).
+_LIST_LINE = re.compile(r"^( +)(?=(?:[-*+]|\d+[.)]) )", re.MULTILINE)
+
+
+def _nest_lists(text: str) -> str:
+    """Sub-lists indented by two spaces (GitHub's and most editors' habit) nest, as they look.
+
+    Python-Markdown nests a list only under four spaces and shows two-space sub-items as one
+    flat list. A text whose list lines use indents that are not multiples of four is written in
+    two-space steps: every list line's indent is doubled.
+    """
+    indents = [len(match.group(1)) for match in _LIST_LINE.finditer(text)]
+    if not indents or all(indent % 4 == 0 for indent in indents):
+        return text
+    return _LIST_LINE.sub(lambda match: match.group(1) * 2, text)
+
+
 def _to_html(text: str) -> str:
     # One Markdown converter per thread, reset between texts: building one costs more than
     # converting a section (it matters when thousands of sections are indexed at once).
     converter = getattr(_local, "markdown", None)
     if converter is None:
         converter = _local.markdown = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    return converter.reset().convert(text)
+    return converter.reset().convert(_nest_lists(text))
 
 
 # The container of every piece of sanitised HTML; htmx processes nothing inside it.

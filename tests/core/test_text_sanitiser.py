@@ -4,6 +4,7 @@ comes in an hx-disable container."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -69,3 +70,23 @@ def test_empty_text_renders_nothing():
 
 def test_plain_text_has_no_markup_left():
     assert plain_text("**bold** <b hx-get='/x'>b</b>") == "bold b"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- mild\n  - hydrocortisone 1%\n  - desonide\n- severe",  # two-space steps, as editors type
+        "- mild\n    - hydrocortisone 1%\n    - desonide\n- severe",  # four-space steps, as Python-Markdown wants
+    ],
+)
+def test_sub_lists_nest_whether_indented_by_two_or_four_spaces(text):
+    rendered = str(render_markdown(text))
+    assert re.search(r"<li>mild\s*<ul>\s*<li>hydrocortisone 1%</li>\s*<li>desonide</li>\s*</ul>\s*</li>", rendered), (
+        rendered
+    )
+    assert "<li>severe</li>" in rendered
+
+
+def test_a_flat_list_stays_flat():
+    rendered = str(render_markdown("- one\n- two"))
+    assert "<ul>" in rendered and rendered.count("<ul>") == 1
