@@ -46,6 +46,11 @@ NEW_TOPICS = {
     "hand-foot-and-mouth-disease": "rash",
     "malnutrition": "feeding",
     "anaemia": "anaemia",
+    "wheeze-and-asthma": "wheeze",
+    "croup": "cough",
+    "measles": "fever",
+    "dengue-and-fever-with-rash": "fever",
+    "acute-otitis-media": "ear_problem",
 }
 
 
@@ -60,8 +65,8 @@ def _published():
     return Topic.objects.published().with_current()
 
 
-# Issue 14 asks for at least 30; the demo has 25 so far (issue 14 stays open for the rest).
-TOPICS_SO_FAR = 25
+# Issue 14 asks for at least 30 topics.
+TOPICS_SO_FAR = 30
 
 
 def test_the_whole_folder_imports_as_published_topics_approved_by_two_editors(imported):
@@ -139,6 +144,18 @@ def test_every_topic_has_a_video_with_a_chapter_per_section_and_text_in_both_lan
         ("脸色白", "anaemia", set()),
         ("缺铁", "anaemia", set()),
         ("anemia", "anaemia", set()),
+        ("拉风箱", "wheeze-and-asthma", set()),
+        ("哮喘", "wheeze-and-asthma", set()),
+        ("空空声", "croup", set()),
+        ("犬吠样咳嗽", "croup", set()),
+        ("痧子", "measles", set()),
+        ("麻疹", "measles", {"rash"}),
+        ("出疹子", "measles", set()),
+        ("皮疹", "rash", {"measles", "dengue-and-fever-with-rash"}),
+        ("登革热", "dengue-and-fever-with-rash", set()),
+        ("耳朵流脓", "acute-otitis-media", set()),
+        ("耳朵疼", "acute-otitis-media", set()),
+        ("ear infection", "acute-otitis-media", set()),
     ],
 )
 def test_searches_find_the_right_topics(imported, query, first, also):
