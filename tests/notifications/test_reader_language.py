@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import re
-from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -20,21 +19,11 @@ from cloudpeds.notifications.models import Notification
 from consultations.models import Consultation
 from referrals.models import Diagnosis, Referral, Transport, Urgency
 
-from ..factories import ConsultationFactory, NotificationFactory, PatientFactory
+from ..factories import ConsultationFactory, NotificationFactory
 
 pytestmark = pytest.mark.django_db
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
-
-
-@pytest.fixture
-def child(doctor):
-    return PatientFactory(
-        hospital=doctor.hospital,
-        registered_by=doctor,
-        name="王小明",
-        date_of_birth=timezone.localdate() - timedelta(days=540),
-    )
 
 
 def _reads(person, language: str) -> None:
