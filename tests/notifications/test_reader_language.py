@@ -19,7 +19,7 @@ from cloudpeds.notifications.models import Notification
 from consultations.models import Consultation
 from referrals.models import Diagnosis, Referral, Transport, Urgency
 
-from ..factories import ConsultationFactory, NotificationFactory
+from ..factories import ConsultationFactory, NotificationFactory, TopicVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +226,20 @@ def test_an_old_row_whose_case_is_gone_keeps_its_text(doctor):
         "reason_zh": "其他",
         "reason_en": "Other",
     }
+
+
+def test_an_old_superseded_topic_row_gets_its_two_titles(doctor):
+    version = TopicVersionFactory(title_zh="发热", title_en="Fever")
+    _reads(doctor, "en")
+    row = NotificationFactory(
+        recipient=doctor,
+        kind="handbook.version_superseded",
+        target=version,
+        context={"topic": "发热 / Fever", "old_number": 1, "new_number": 2, "citations": []},
+    )
+    _migrate("handbook", "0009_notification_parameters")
+
+    row.refresh_from_db()
+    assert row.context == {"topic_zh": "发热", "topic_en": "Fever", "old_number": 1, "new_number": 2, "citations": []}
+    assert "Handbook topic Fever has a new version" in row.subject()
+    _english_only(_rendered(row))
