@@ -46,7 +46,7 @@ from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.core.retention import RetentionClass, keep_until_field, retention_class_field, retention_triggers
-from cloudpeds.notifications.services import notify
+from cloudpeds.notifications.services import in_both_languages, notify
 from cloudpeds.patients.models import Patient, ServiceConsent
 
 from .vitals import VITAL_FIELDS, readings
@@ -527,7 +527,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def _notify(self, recipients, kind: str, actor: User | None, **context) -> None:
         people = [person for person in recipients if person is not None and person.pk != getattr(actor, "pk", None)]
         if people:
-            notify(people, kind, self, actor=actor, context={"patient_age": self.patient.age_display(), **context})
+            # The child's age and the recommendation are rendered from the case when shown.
+            notify(people, kind, self, actor=actor, context=context)
 
     def _requesting_doctors(self):
         return [self.requested_by]
@@ -720,7 +721,10 @@ class Consultation(ReloadableStatusMixin, models.Model):
             locked.save()
             locked._record(user, "declined", from_status, note=comment)
             locked._notify(
-                locked._requesting_doctors(), "consultations.declined", user, reason=str(DeclineReason(reason).label)
+                locked._requesting_doctors(),
+                "consultations.declined",
+                user,
+                **in_both_languages("reason", DeclineReason(reason).label),
             )
         self.refresh_from_db()
 
@@ -770,7 +774,6 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 locked._requesting_doctors(),
                 "consultations.answered",
                 user,
-                recommendation=str(Recommendation(recommendation).label),
             )
             locked._attach(user, attachments, file_kind, description=gettext("Attached to the specialist's answer"))
         self.refresh_from_db()
@@ -914,7 +917,6 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 locked._department_specialists(),
                 "consultations.overdue",
                 locked,
-                context={"patient_age": locked.patient.age_display()},
             )
         return True
 
@@ -941,7 +943,6 @@ class Consultation(ReloadableStatusMixin, models.Model):
                 list(admins),
                 "consultations.escalated",
                 locked,
-                context={"patient_age": locked.patient.age_display()},
                 url=queue_url,
             )
         return True

@@ -1,14 +1,15 @@
 """The consultation workflow's notification kinds (discovered by the notifications app).
 
-Each transition in models.py tells the other side through `notify()`; the context always has
-`patient_age` (the child's pediatric age, never the name) plus what the transition passes:
+Each transition in models.py tells the other side through `notify()`. The templates always
+get `patient_age` (the child's pediatric age, never the name) and `recommendation` (its
+label), rendered from the case in the reader's language; the stored context holds only what
+the transition passes:
 
 - submitted, info_provided, withdrawn, overdue, escalated, message: nothing more
 - claimed: `specialist` (the name of the specialist now handling it)
 - info_requested: `question` (kept in the inbox row; emails do not quote free text)
 - redirected: `reason` (free text, likewise not quoted in emails)
-- declined: `reason` (the coded reason's label)
-- answered: `recommendation` (the recommendation's label)
+- declined: `reason_zh`, `reason_en` (the coded reason's label; templates see `reason`)
 - closed: `usefulness` (1 to 5)
 - conference_scheduled: `scheduled_for` (the local time, already formatted) if given
 

@@ -56,7 +56,7 @@ from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
 from cloudpeds.core.retention import RetentionClass, keep_until_field, retention_class_field, retention_triggers
-from cloudpeds.notifications.services import notify
+from cloudpeds.notifications.services import in_both_languages, names_of, notify
 from cloudpeds.patients.models import CareTeamGrant, ConsentRequired, Patient, ServiceConsent, works_with_patients
 from handbook.triage import pick
 
@@ -818,13 +818,9 @@ class Referral(ReloadableStatusMixin, models.Model):
                 kind,
                 self,
                 actor=actor,
-                context={
-                    "patient_age": self.patient.age_display(),
-                    "urgency": str(self.get_urgency_display()),
-                    "sending_hospital": self.sending_hospital.name,
-                    "receiving_hospital": self.receiving_hospital.name,
-                    **context,
-                },
+                # The child's age, the urgency and the hospitals are rendered from the
+                # referral when shown, in the reader's language.
+                context=context,
             )
 
     @transition(field=status, source=Status.NEW, target=Status.REQUESTED)
@@ -881,8 +877,8 @@ class Referral(ReloadableStatusMixin, models.Model):
                 self._receiving_admins(),
                 kind,
                 user,
-                department=self.receiving_department.name,
-                direction=str(self.get_direction_display()),
+                **names_of("department", self.receiving_department),
+                **in_both_languages("direction", Direction(self.direction).label),
             )
 
     def _check_destination(self) -> None:
@@ -983,7 +979,7 @@ class Referral(ReloadableStatusMixin, models.Model):
             locked.receiving_department = department
             locked.save()
             locked._record(user, "redirected", from_status, note=f"{old} → {department.name}. {note}".strip())
-            locked._notify(locked._sending_side(), "referrals.redirected", user, department=department.name)
+            locked._notify(locked._sending_side(), "referrals.redirected", user, **names_of("department", department))
         self.refresh_from_db()
 
     @transition(field=status, source=[Status.REQUESTED, Status.INFO_REQUESTED], target=Status.APPROVED)
@@ -1031,7 +1027,7 @@ class Referral(ReloadableStatusMixin, models.Model):
                 "referrals.bed_reserved",
                 user,
                 window=window,
-                department=locked.receiving_department.name,
+                **names_of("department", locked.receiving_department),
             )
         self.refresh_from_db()
         return reservation
@@ -1054,7 +1050,12 @@ class Referral(ReloadableStatusMixin, models.Model):
             locked.decision_note = comment
             locked.save()
             locked._record(user, "rejected", from_status, note=f"{RejectReason(reason).label}. {comment}".strip(" ."))
-            locked._notify(locked._sending_side(), "referrals.rejected", user, reason=str(RejectReason(reason).label))
+            locked._notify(
+                locked._sending_side(),
+                "referrals.rejected",
+                user,
+                **in_both_languages("reason", RejectReason(reason).label),
+            )
         self.refresh_from_db()
 
     @transition(field=status, source=Status.APPROVED, target=Status.DEPARTED)
@@ -1074,7 +1075,7 @@ class Referral(ReloadableStatusMixin, models.Model):
                 locked._receiving_admins() + locked._receiving_doctors(),
                 "referrals.departed",
                 user,
-                transport=str(locked.get_transport_display()),
+                **in_both_languages("transport", Transport(locked.transport).label),
             )
         self.refresh_from_db()
 
@@ -1100,7 +1101,7 @@ class Referral(ReloadableStatusMixin, models.Model):
                 reservation.end(BedReservation.Outcome.ARRIVED)
             beds._change_occupied(+1)
             locked._record(user, "arrived", from_status, note=note)
-            locked._notify(locked._sending_side(), "referrals.arrived", user, department=department.name)
+            locked._notify(locked._sending_side(), "referrals.arrived", user, **names_of("department", department))
         self.refresh_from_db()
 
     @transition(

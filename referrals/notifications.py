@@ -1,14 +1,16 @@
 """The referral workflow's notification kinds (discovered by the notifications app).
 
-Each transition in models.py tells the other side through `notify()`. The context always has
-`patient_age` (the child's pediatric age, never the name), `urgency` (its label),
-`sending_hospital` and `receiving_hospital` (names), plus what the transition passes:
+Each transition in models.py tells the other side through `notify()`. The templates always
+get `patient_age` (the child's pediatric age, never the name), `urgency` (its label),
+`sending_hospital` and `receiving_hospital` (names), rendered from the referral in the
+reader's language; the stored context holds only what the transition passes, labels and
+names as `_zh`/`_en` pairs that the templates see under the plain name:
 
-- requested, emergency: `department`, `direction`
-- redirected, arrived, bed_reserved: `department` (bed_reserved also `window`)
+- requested, emergency: `department_zh/_en`, `direction_zh/_en`
+- redirected, arrived, bed_reserved: `department_zh/_en` (bed_reserved also `window`)
 - approved: `window` (the arrival window, local time)
-- rejected: `reason` (the coded reason's label)
-- departed: `transport` (its label)
+- rejected: `reason_zh/_en` (the coded reason's label)
+- departed: `transport_zh/_en` (its label)
 - down_referral: `follow_up_count`
 - completed: `done`, `total`
 - follow_up_missed, follow_up_lapsed, follow_up_escalated: `item` (free text: kept in the

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +33,8 @@ RESEND_BATCH_SIZE = 200
 BADGE_CAP = 100
 
 
-# (context key, target field): the context's stored text is re-rendered from the field.
+# (context key, target field): rendered from the target's field, in the reader's language.
+# New rows do not store these; old rows' stored text is used only when the target is gone.
 _RERENDERED = (
     ("urgency", "urgency"),
     ("recommendation", "recommendation"),
@@ -51,6 +52,11 @@ def _lazy_label(target, field: str):
         return str(display()) if display else str(value)
 
     return lazy(render, str)()
+
+
+def _in_reader_language(zh: str, en: str):
+    """A `_zh`/`_en` pair of a context, as one value rendered in the active language."""
+    return lazy(lambda: en if (translation.get_language() or "").startswith("en") else zh, str)()
 
 
 def _patient_of(target):
@@ -215,24 +221,28 @@ class Notification(models.Model):
     def template_context(self) -> dict:
         """What the kind's templates see: the caller's context, then the fields every kind has.
 
-        The child's age is rendered when the text is, in the reader's language, as of the day
-        the notification was made: rows store it as text in the language of whoever caused
-        them ("17个月22天"), which inside an English sentence mixed languages. Old rows are
-        fixed the same way; the stored text is only the fallback when the child cannot be
-        found."""
+        Rows store parameters, not text in the language of whoever caused them (which once
+        put "17个月22天" inside an English sentence): the child's age is rendered from the
+        child, as of the day the notification was made; labels and names from the target or
+        from the `_zh`/`_en` pairs the row stores, all in the reader's language. Rows written
+        before this stored text; their migrations turned it into the same parameters, and
+        what is left of it is only the fallback for a target that cannot be found."""
         context = dict(self.context)
-        if "patient_age" in context:
-            patient = self._patient()
-            if patient is not None and patient.date_of_birth:
-                day = timezone.localdate(self.created_at)
-                context["patient_age"] = lazy(lambda: patient.age_display(day), str)()
-        # Choice labels and bilingual names the creating code stored as text: rendered again
-        # from the target, in the reader's language, when the target has them.
+        patient = self._patient()
+        if patient is not None and patient.date_of_birth:
+            day = timezone.localdate(self.created_at)
+            context["patient_age"] = lazy(lambda: patient.age_display(day), str)()
+        # Choice labels and bilingual names: rendered from the target, in the reader's language.
         target = self._target()
         if target is not None:
             for key, field in _RERENDERED:
-                if key in context and any(f.name == field for f in target._meta.concrete_fields):
+                if any(f.name == field for f in target._meta.concrete_fields):
                     context[key] = _lazy_label(target, field)
+        # Parameters stored in both languages: the reader's.
+        for key in [key for key in context if key.endswith("_zh")]:
+            name = key.removesuffix("_zh")
+            if f"{name}_en" in context:
+                context[name] = _in_reader_language(context[key], context[f"{name}_en"])
         return {
             **context,
             "recipient_name": self.recipient.display_name,

@@ -12,12 +12,29 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import translation
 
 from . import kinds
 from .models import Notification, NotificationPreference
 from .tasks import send_notification_email
 
 logger = logging.getLogger(__name__)
+
+
+def in_both_languages(name: str, text: Any) -> dict[str, str]:
+    """A parameter that has a translation (a choice label), for a notification's context:
+    stored as its two renderings, `<name>_zh` and `<name>_en`, never as the text of whoever
+    caused the notification; the reader's language picks one when it is displayed."""
+    with translation.override("zh-hans"):
+        zh = str(text)
+    with translation.override("en"):
+        en = str(text)
+    return {f"{name}_zh": zh, f"{name}_en": en}
+
+
+def names_of(name: str, place: Any) -> dict[str, str]:
+    """A hospital's or department's two names, for a notification's context."""
+    return {f"{name}_zh": place.name_zh, f"{name}_en": place.name_en}
 
 
 def notify(
@@ -31,7 +48,10 @@ def notify(
 ) -> list[Notification]:
     """Write one notification per recipient and queue their emails after commit.
 
-    `kind` must be registered (see kinds.py). `context` is JSON for the kind's templates;
+    `kind` must be registered (see kinds.py). `context` is JSON for the kind's templates:
+    parameters, not sentences. Codes, numbers, dates and people's own words as they are;
+    anything with a translation as a `_zh`/`_en` pair (`in_both_languages`, `names_of`);
+    nothing the target already holds (the child's age, urgency, hospitals: rendered from it).
     `url` is where opening the notification leads, by default `obj.get_absolute_url()`.
     A recipient with no email address, or who turned this kind's email off, gets the
     inbox row only. Inactive accounts and duplicates are skipped.

@@ -432,7 +432,8 @@ class TopicVersion(ReviewedVersion):
             successor,
             actor=actor,
             context={
-                "topic": f"{successor.title_zh} / {successor.title_en}",
+                "topic_zh": successor.title_zh,
+                "topic_en": successor.title_en,
                 "old_number": self.number,
                 "new_number": successor.number,
                 "citations": [

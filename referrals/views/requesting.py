@@ -175,6 +175,12 @@ def new_from_consultation(request: HttpRequest, consultation_id: UUID) -> HttpRe
     if consultation.recommendation not in REFERRAL_RECOMMENDATIONS:
         messages.warning(request, _("This consultation's answer does not recommend a referral."))
         return redirect(consultation)
+    existing = consultation.referral_sent_by(user)
+    if existing is not None:
+        # The case page links to this referral instead of offering another: an old tab or a
+        # bookmark of this form must not start the same transfer twice.
+        messages.info(request, _("A referral was already started from this consultation; here it is."))
+        return redirect(existing)
     patient = get_object_or_404(Patient.objects.visible_to(user, one=True), pk=consultation.patient_id)
     return _request_form(request, patient, _initial_from_consultation(user, consultation), consultation=consultation)
 

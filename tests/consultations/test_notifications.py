@@ -70,7 +70,9 @@ def test_a_claim_tells_the_requesting_doctor_in_the_inbox_and_by_email_after_com
     assert row.actor == specialist
     assert row.target == Consultation.objects.get(pk=waiting.pk)
     assert row.target_url == waiting.get_absolute_url()
-    assert row.context == {"patient_age": waiting.patient.age_display(), "specialist": specialist.display_name}
+    # Parameters only: the child's age is rendered from the case, in the reader's language.
+    assert row.context == {"specialist": specialist.display_name}
+    assert str(row.template_context()["patient_age"]) == waiting.patient.age_display()
     assert row.email_status == Notification.EmailStatus.PENDING
     assert mail.outbox == []
 
@@ -146,7 +148,7 @@ def test_a_decline_tells_the_requesting_doctor_the_coded_reason(claimed, doctor,
 
     [row] = Notification.objects.filter(kind="consultations.declined")
     assert row.recipient == doctor
-    assert row.context["reason"] == "Needs an in-person assessment"
+    assert row.context == {"reason_zh": "需要当面评估", "reason_en": "Needs an in-person assessment"}
 
 
 def test_an_answer_tells_the_requesting_doctor_the_recommendation(claimed, doctor, specialist):
@@ -156,7 +158,9 @@ def test_an_answer_tells_the_requesting_doctor_the_recommendation(claimed, docto
 
     [row] = Notification.objects.filter(kind="consultations.answered")
     assert row.recipient == doctor
-    assert row.context["recommendation"] == "Transfer urgently"
+    # Rendered from the answer, not stored.
+    assert "recommendation" not in row.context
+    assert str(row.template_context()["recommendation"]) == "Transfer urgently"
 
 
 def test_closing_tells_the_specialist(claimed, doctor, specialist):

@@ -61,8 +61,11 @@ def test_every_link_on_a_home_page_opens_a_useful_page_for_that_role(client, see
         response = client.get(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200, (username, link, response.status_code)
         body = response.content.decode()
-        # Not a page telling this person it is not for them.
+        # Not a page telling this person it is not for them, nor an empty list (the
+        # director's tile once opened an empty cardiology queue).
         assert "You are not enrolled in any course yet." not in body, (username, link)
+        assert 'data-testid="queue-empty"' not in body, (username, link)
+        assert 'data-testid="empty"' not in body, (username, link)
 
 
 def test_the_doctors_home_counts_her_unread_notifications_and_answers_to_close(client, seeded):

@@ -168,3 +168,32 @@ def test_every_main_page_of_every_role_fits_a_phone(live_server, demo, page: Pag
                 assert drawn == 5, (username, url, drawn)
         phone.context.close()
     assert too_wide == []
+
+
+def test_the_triage_steps_and_result_fit_a_phone(live_server, demo, page: Page):
+    """The two-step triage: the danger signs (step 1), then the other questions (step 2,
+    reached only by answering "no" to every danger sign), then the result."""
+    phone = _phone_page(page.context.browser, live_server.url, "dr.yangpu")
+    child = Patient.objects.visible_to(User.objects.get(username="dr.yangpu")).exclude(date_of_birth=None).first()
+    phone.goto(f"{live_server.url}/handbook/topics/cough-or-difficult-breathing/triage/?patient={child.public_id}")
+    widths = []
+    form = phone.get_by_test_id("triage-form")
+    for answer in form.locator("[data-question] input[value=no]").all():
+        answer.check()
+    widths.append(("step 1", phone.evaluate("document.documentElement.scrollWidth")))
+    phone.get_by_test_id("triage-next").click()
+    phone.get_by_test_id("triage-computed-age").wait_for()
+    widths.append(("step 2", phone.evaluate("document.documentElement.scrollWidth")))
+    # A calm child with a cough of three days: green, the shortest path to a result.
+    numbers = {"q_respiratory_rate": "30", "q_cough_days": "3"}
+    for question in form.locator("[data-question]").all():
+        key = question.get_attribute("data-question")
+        if key in numbers:
+            question.locator("input").fill(numbers[key])
+        elif question.locator("input[value=no]").count():
+            question.locator("input[value=no]").check()
+    form.locator("button[type=submit]").click()
+    phone.get_by_test_id("result").wait_for()
+    widths.append(("result", phone.evaluate("document.documentElement.scrollWidth")))
+    phone.context.close()
+    assert [step for step, width in widths if width > PHONE["width"]] == []

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from cloudpeds.celery import app as celery_app
 from cloudpeds.notifications import kinds
@@ -29,3 +32,15 @@ def test_kind():
 @pytest.fixture
 def patient(doctor):
     return PatientFactory(hospital=doctor.hospital, registered_by=doctor)
+
+
+@pytest.fixture
+def child(doctor):
+    """A Yangpu child of about 17 months (540 days)."""
+    return PatientFactory(
+        hospital=doctor.hospital,
+        registered_by=doctor,
+        name="王小明",
+        record_number="YP2026-0042",
+        date_of_birth=timezone.localdate() - timedelta(days=540),
+    )

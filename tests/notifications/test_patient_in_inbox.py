@@ -18,17 +18,6 @@ from ..factories import ConsultationFactory, NotificationFactory, PatientFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def child(doctor):
-    return PatientFactory(
-        hospital=doctor.hospital,
-        registered_by=doctor,
-        name="王小明",
-        record_number="YP2026-0042",
-        date_of_birth=timezone.localdate() - timedelta(days=540),
-    )
-
-
 def _answered(recipient, patient, **fields):
     consultation = ConsultationFactory(patient=patient)
     # Stored as the old rows were: the age already rendered, in Chinese.

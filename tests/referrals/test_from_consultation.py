@@ -53,9 +53,9 @@ def test_form_is_prefilled_from_the_answer(client, doctor, consultation, respira
     assert 'data-testid="from-consultation"' in response.content.decode()
 
 
-def test_posting_stores_the_consultation(client, doctor, consultation, respiratory):
-    client.force_login(doctor)
-    data = {
+def _request(respiratory) -> dict:
+    """An urgent transfer to Xinhua's respiratory department, as the pre-filled form posts it."""
+    return {
         "request_id": str(uuid4()),
         "direction": "up",
         "receiving_hospital": respiratory.hospital_id,
@@ -66,6 +66,11 @@ def test_posting_stores_the_consultation(client, doctor, consultation, respirato
         "clinical_summary": "见会诊",
         "transport": "ambulance",
     }
+
+
+def test_posting_stores_the_consultation(client, doctor, consultation, respiratory):
+    client.force_login(doctor)
+    data = _request(respiratory)
     response = client.post(_url(consultation), data)
     referral = Referral.objects.get()
     assert response.status_code == 302
@@ -76,6 +81,22 @@ def test_posting_stores_the_consultation(client, doctor, consultation, respirato
     assert 'data-testid="start-referral"' not in body
     assert 'data-testid="open-referral"' in body
     assert f'href="{referral.get_absolute_url()}"' in body
+
+
+def test_once_referred_the_form_leads_to_the_referral_and_makes_no_second(client, doctor, consultation, respiratory):
+    client.force_login(doctor)
+    data = _request(respiratory)
+    client.post(_url(consultation), data)
+    referral = Referral.objects.get()
+
+    response = client.get(_url(consultation), HTTP_ACCEPT_LANGUAGE="en")
+    again = client.post(_url(consultation), {**data, "request_id": str(uuid4())})
+
+    assert response.status_code == 302
+    assert response.url == referral.get_absolute_url()
+    assert again.status_code == 302
+    assert again.url == referral.get_absolute_url()
+    assert Referral.objects.count() == 1
 
 
 def test_before_a_referral_the_consultation_offers_one(client, doctor, consultation):

@@ -145,6 +145,24 @@ def test_form_errors_are_shown(client, doctor, patient, respiratory, picu, baosh
     assert "receiving_department" in form.errors and "clinical_summary" in form.errors
 
 
+def test_after_an_error_the_form_names_the_photo_to_choose_again(client, doctor, patient, respiratory):
+    from tests.factories import _small_png_upload
+
+    client.force_login(in_english(doctor))
+    upload = _small_png_upload()
+    response = client.post(
+        f"{NEW}?patient={patient.public_id}",
+        {**request_data(respiratory, clinical_summary=""), "attachments": [upload]},
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()
+    assert [error.code for error in errors["attachments"]] == ["not_kept"]
+    assert f"choose {upload.name} again" in response.content.decode()
+    assert not Referral.objects.exists()
+    assert not Attachment.objects.exists()
+
+
 def test_model_refusal_is_shown_on_therequest_data(client, doctor, patient, respiratory):
     client.force_login(in_english(doctor))
     response = client.post(f"{NEW}?patient={patient.public_id}", request_data(respiratory, direction="down"))
