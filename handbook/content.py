@@ -30,7 +30,17 @@ from typing import Any
 
 from cloudpeds.accounts.models import Department
 
-from .models import VIDEO_TYPES, AgeBand, Colour, RowContent, SectionContent, SectionKind, Symptom, TopicContent
+from .models import (
+    VIDEO_TYPES,
+    AgeBand,
+    Colour,
+    RowContent,
+    SectionContent,
+    SectionKind,
+    Symptom,
+    TopicContent,
+    TopicVersion,
+)
 from .triage import DocumentError, PathwaySpec
 
 FRONT_MATTER = "+++"
@@ -217,6 +227,9 @@ def read_topic(path: Path, folder: Path) -> TopicFile:
             if not isinstance(value, str) or (name == "title" and not value.strip()):
                 problem(f"“{name}_{lang}” must be {'a title' if name == 'title' else 'text'}")
                 value = ""
+            limit = TopicVersion._meta.get_field(f"{name}_{lang}").max_length
+            if limit is not None and len(value.strip()) > limit:
+                problem(f"“{name}_{lang}” has {len(value.strip())} characters; at most {limit} fit")
             texts[f"{name}_{lang}"] = value.strip()
     change_note = meta.get("change_note", "")
     if not isinstance(change_note, str):

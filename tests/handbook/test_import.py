@@ -197,6 +197,7 @@ def test_unknown_people_are_refused(folder, editor) -> None:
         ('colour = "red"', 'colour = "crimson"', "“colour” must be one of"),
         ("order = 1", "order = = 1", "the front matter is not valid TOML"),
         ("is_demo = true", 'is_demo = true\nauthor = "x"', "unknown setting “author”"),
+        ('keywords_zh = "', 'keywords_zh = "' + "发烧 " * 100, "“keywords_zh” has 3"),  # not a database error
     ],
 )
 def test_every_problem_of_a_topic_file_is_named_and_nothing_is_written(
