@@ -19,6 +19,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.files import File
+from django.core.paginator import Page, Paginator
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
@@ -47,6 +48,8 @@ from .review import (
 )
 
 REVIEW_INTERVAL_YEARS = 2
+# Results on one page of a search.
+SEARCH_PAGE_SIZE = 20
 # A handbook PDF not made this long after it was asked for may be asked for again.
 EDITION_GIVE_UP_AFTER = timedelta(minutes=15)
 # Containers the browsers of the group's computers play (the form checks the first bytes).
@@ -655,6 +658,17 @@ class SearchDocumentQuerySet(models.QuerySet):
     def published(self) -> SearchDocumentQuerySet:
         return self.filter(version__status=VersionStatus.PUBLISHED)
 
+    def search(self, words: list[str], page_number: str | int | None, *, use_cache: bool = True) -> SearchResults:
+        """The page `page_number` of the published documents with every word, best first;
+        with any of them (broadened) when no document has them all."""
+        paginator = Paginator(self.matching(words), SEARCH_PAGE_SIZE)
+        broadened = False
+        if not paginator.count and len(words) > 1:
+            paginator = Paginator(self.matching(words, any_word=True), SEARCH_PAGE_SIZE)
+            broadened = paginator.count > 0
+        page = paginator.get_page(page_number)
+        return SearchResults(page=page, count=paginator.count, broadened=broadened)
+
     def build(self, entries: list[tuple[TopicVersion, Any, Any]]) -> None:
         """(Re)build the documents of versions, given as (version, sections, rows); sections
         and rows may be None (then the version's own are read). Two statements for any number."""
@@ -721,6 +735,16 @@ class SearchDocumentQuerySet(models.QuerySet):
             .select_related("version", "topic")
             .order_by("-title_rank", "-rank", "topic__order", "topic__slug")
         )
+
+
+@dataclass
+class SearchResults:
+    """One page of a search: its documents, how many matched, and whether the search was
+    broadened to any word because no topic had them all."""
+
+    page: Page
+    count: int
+    broadened: bool
 
 
 class SearchDocument(models.Model):
