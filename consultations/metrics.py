@@ -66,22 +66,8 @@ def default_start(end: date) -> date:
 # --- Queries --------------------------------------------------------------------------------
 
 
-# The roll-up's counts the figures are made of (ConsultationDay, consultations/rollups.py).
-_COUNTS = (
-    "submitted",
-    "answered",
-    "within_target",
-    "answered_manage_locally",
-    "closed",
-    "usefulness_total",
-    "usefulness_count",
-    "feedback",
-    "adopted_fully",
-    "adopted_partly",
-    "adopted_not",
-    "referral_known",
-    "referral_avoided",
-)
+# The roll-up's counts, summed for every group (consultations/rollups.py).
+_COUNTS = rollups.COUNTS
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -48,7 +48,8 @@ from .models import (
 # they were sent; older changes are rare and `manage.py rebuild_rollups` catches them.
 ROLLING_DAYS = 60
 
-_COUNTS = (
+# Every count of a roll-up row (the metrics page sums them by month, hospital and specialty).
+COUNTS = (
     "submitted",
     "answered",
     "within_target",
