@@ -700,6 +700,8 @@ class SearchDocumentQuerySet(models.QuerySet):
             number = max(1, int(page_number or 1))
         except (TypeError, ValueError):
             number = 1
+        if not words:
+            return SearchResults(page=Page([], 1, _CountedPaginator(0, SEARCH_PAGE_SIZE)), count=0, broadened=False)
         key = f"handbook:search:{_search_generation()}:{hashlib.sha256(' '.join(words).encode()).hexdigest()}:{number}"
         found = cache.get(key) if use_cache else None
         if found is None:

@@ -77,3 +77,11 @@ def test_a_publication_forgets_the_cached_results(
     results = SearchDocument.objects.search(["皮疹"], "1")
     assert results.count == 4
     assert fourth in [document.version for document in results.page]
+
+
+def test_no_words_is_no_search(three_rash_topics):
+    with CaptureQueriesContext(connection) as queries:
+        results = SearchDocument.objects.search([], "1")
+
+    assert (results.count, list(results.page), results.broadened) == (0, [], False)
+    assert len(queries) == 0
