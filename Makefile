@@ -99,10 +99,14 @@ seed-scale: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_scale
 
+# The pages through gunicorn and wrk (bench/run.py), then handbook search in-process
+# (bench/search.py, a few seconds); exits with the worse of their two statuses.
 bench: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(WITH_DB) $(PY) bench/run.py $(BENCH_ARGS)
+	$(WITH_DB) $(PY) bench/run.py $(BENCH_ARGS); pages=$$?; \
+	$(WITH_DB) $(PY) bench/search.py $(SEARCH_BENCH_ARGS); search=$$?; \
+	exit $$(( pages > search ? pages : search ))
 
 # The embedded PostgreSQL keeps running between commands (the next one reuses it); this stops it.
 db-stop: install

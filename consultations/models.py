@@ -1374,6 +1374,15 @@ class ConsultationDay(models.Model):
     closed = models.PositiveIntegerField(default=0)
     closed_managed_locally = models.PositiveIntegerField(default=0)
     info_requested = models.PositiveIntegerField(default=0)
+    # The requesting doctors' feedback on the closed cases (the metrics page's last columns).
+    usefulness_total = models.PositiveIntegerField(default=0)
+    usefulness_count = models.PositiveIntegerField(default=0)
+    feedback = models.PositiveIntegerField(default=0)
+    adopted_fully = models.PositiveIntegerField(default=0)
+    adopted_partly = models.PositiveIntegerField(default=0)
+    adopted_not = models.PositiveIntegerField(default=0)
+    referral_known = models.PositiveIntegerField(default=0)
+    referral_avoided = models.PositiveIntegerField(default=0)
     # Response times (seconds, pauses taken out) of the answered cases, so that medians and
     # 90th percentiles over any range stay exact (percentile_cont over the unnested values).
     response_seconds = ArrayField(models.FloatField(), default=list)

@@ -13,18 +13,34 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from cloudpeds.core.rollups import replace_days
 
-from .metrics import EpochSeconds, _target_seconds
 from .models import (
+    DEFAULT_TARGET_HOURS,
+    Adoption,
     Consultation,
     ConsultationDay,
     Message,
     Recommendation,
+    ResponseTarget,
     Status,
 )
 
@@ -32,7 +48,8 @@ from .models import (
 # they were sent; older changes are rare and `manage.py rebuild_rollups` catches them.
 ROLLING_DAYS = 60
 
-_COUNTS = (
+# Every count of a roll-up row (the metrics page sums them by month, hospital and specialty).
+COUNTS = (
     "submitted",
     "answered",
     "within_target",
@@ -41,7 +58,33 @@ _COUNTS = (
     "closed",
     "closed_managed_locally",
     "info_requested",
+    "usefulness_total",
+    "usefulness_count",
+    "feedback",
+    "adopted_fully",
+    "adopted_partly",
+    "adopted_not",
+    "referral_known",
+    "referral_avoided",
 )
+
+
+class EpochSeconds(Func):
+    """An interval in seconds."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+
+def _target_seconds() -> Case:
+    """The specialty's configured target or the urgency's default, in seconds, as one CASE
+    over the (few) configured targets: no correlated subquery per consultation."""
+    configured = [
+        When(department__specialty=specialty, urgency=urgency, then=Value(hours * 3600))
+        for specialty, urgency, hours in ResponseTarget.objects.values_list("specialty", "urgency", "hours")
+    ]
+    defaults = [When(urgency=urgency, then=Value(hours * 3600)) for urgency, hours in DEFAULT_TARGET_HOURS.items()]
+    return Case(*configured, *defaults, default=Value(max(DEFAULT_TARGET_HOURS.values()) * 3600))
 
 
 def _day_start(day: date) -> datetime:
@@ -76,6 +119,14 @@ def rows_for(start: date, end: date) -> list[ConsultationDay]:
             closed=Count("pk", filter=closed),
             closed_managed_locally=Count("pk", filter=closed & Q(recommendation=Recommendation.MANAGE_LOCALLY)),
             info_requested=Count("pk", filter=Q(info=True)),
+            usefulness_total=Coalesce(Sum("usefulness", filter=closed), 0),
+            usefulness_count=Count("usefulness", filter=closed),
+            feedback=Count("pk", filter=closed & ~Q(advice_adopted="")),
+            adopted_fully=Count("pk", filter=closed & Q(advice_adopted=Adoption.FULLY)),
+            adopted_partly=Count("pk", filter=closed & Q(advice_adopted=Adoption.PARTLY)),
+            adopted_not=Count("pk", filter=closed & Q(advice_adopted=Adoption.NOT)),
+            referral_known=Count("pk", filter=closed & Q(referral_avoided__isnull=False)),
+            referral_avoided=Count("pk", filter=closed & Q(referral_avoided=True)),
             response_seconds=ArrayAgg("response", filter=answered, default=Value([]), order_by="response"),
         )
     )

@@ -13,8 +13,12 @@ from types import ModuleType
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
+# The shared mechanisms (cloudpeds/core/rollups.py stores every app's roll-ups,
+# core/worklist.py gathers the apps' work items) take part in nothing themselves.
+_MECHANISMS = "cloudpeds.core"
+
 
 def app_modules(name: str) -> Iterator[ModuleType]:
     for app_config in apps.get_app_configs():
-        if module_has_submodule(app_config.module, name):
+        if app_config.name != _MECHANISMS and module_has_submodule(app_config.module, name):
             yield import_module(f"{app_config.name}.{name}")

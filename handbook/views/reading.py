@@ -21,7 +21,6 @@ from ..search import best_snippet, expanded_words, query_words
 from .common import render_version, version_queryset, visible_version
 
 INDEX_PAGE_SIZE = 50
-SEARCH_PAGE_SIZE = 20
 
 
 @login_required
@@ -58,14 +57,9 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     words = query_words(query)
-    paginator = Paginator(SearchDocument.objects.matching(words), SEARCH_PAGE_SIZE)
-    broadened = False
-    if not paginator.count and len(words) > 1:
-        # No topic has every word: show those with any of them, and say so.
-        paginator = Paginator(SearchDocument.objects.matching(words, any_word=True), SEARCH_PAGE_SIZE)
-        broadened = paginator.count > 0
-    page = paginator.get_page(request.GET.get("page"))
-    count = paginator.count
+    # No topic with every word: those with any of them, and the page says so (broadened).
+    results = SearchDocument.objects.search(words, request.GET.get("page"))
+    page, count = results.page, results.count
     if query and request.GET.get("page", "1") == "1":
         # Once per search, not again for each further page of its results; without the
         # child's name, record number or phone number a doctor may have typed (PIPL).
@@ -99,7 +93,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "page": page,
             "hits": hits,
             "count": count,
-            "broadened": broadened,
+            "broadened": results.broadened,
             "drugs": drugs,
         },
     )

@@ -25,12 +25,14 @@ from cloudpeds.attachments.models import Attachment
 from cloudpeds.notifications.models import Notification
 from cloudpeds.patients.models import CareTeamGrant
 from consultations import demo
+from consultations import rollups as consultation_rollups
 from consultations.demo import CASES, demo_public_id
 from consultations.forms.metrics import MetricsFilterForm
 from consultations.metrics import MetricsFilter, compute
 from consultations.models import (
     CaseConference,
     Consultation,
+    ConsultationDay,
     ConsultationEvent,
     Message,
     ResponseTarget,
@@ -66,6 +68,12 @@ def _remove_outcomes_cases() -> None:
         cursor.execute("SET session_replication_role = replica")
         Consultation.objects.filter(public_id__in=outcomes_demo.demo_public_ids()).delete()
         cursor.execute("SET session_replication_role = DEFAULT")
+    # And the roll-ups recomputed after the repair, as `manage.py rebuild_rollups` would: the
+    # metrics read them.
+    # From the first stored day: the removed cases' days are emptied too.
+    today = timezone.localdate()
+    first = ConsultationDay.objects.order_by("day").values_list("day", flat=True).first()
+    consultation_rollups.rebuild(first or today, today)
 
 
 def demo_cases():

@@ -12,9 +12,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cloudpeds.accounts.models import User
 from cloudpeds.accounts.roles import Role
+from consultations import rollups
 from consultations.forms.metrics import MetricsFilterForm
 from consultations.metrics import MetricsFilter, compute, default_start
 from consultations.models import ResponseTarget
@@ -61,7 +63,7 @@ def cases(doctor, outsider, specialist, xinhua):
         )
 
     closed = {"status": "closed", "closed_at": at(3, 28)}
-    return [
+    made = [
         answered(yangpu_child, at(1, 10), 1, advice_adopted="fully", usefulness=5, referral_avoided=True, **closed),
         answered(yangpu_child, at(1, 20), 2, advice_adopted="partly", usefulness=4, referral_avoided=True, **closed),
         answered(yangpu_child, at(3, 5), 3, urgency="urgent", recommendation="refer"),
@@ -82,6 +84,13 @@ def cases(doctor, outsider, specialist, xinhua):
         ConsultationFactory(patient=yangpu_child, department=respiratory, status="draft", submitted_at=None),
         answered(yangpu_child, datetime(2024, 12, 31, 15, 59, tzinfo=UTC), 1),  # 23:59 on 31 Dec in Shanghai
     ]
+    # The figures are read from the daily roll-ups, as the periodic task leaves them.
+    roll_up()
+    return made
+
+
+def roll_up() -> None:
+    rollups.rebuild(date(2024, 12, 1), date(2025, 3, 31))
 
 
 def test_the_figures_of_a_known_data_set(cases, group_admin):
@@ -155,13 +164,39 @@ def test_the_figures_take_five_queries_whatever_the_rows(cases, group_admin, doc
             submitted_at=at(2, day),
             answered_at=at(2, day) + timedelta(hours=day),
         )
+    roll_up()
     with CaptureQueriesContext(connection) as many:
         metrics = compute(group_admin, Q1)
 
     assert metrics.overall.total == 27
-    # The figures, by month, hospital and specialty, plus the response targets read once (a CASE
-    # over them replaces the per-row ResponseTarget subquery, issue 17).
-    assert len(few) == len(many) == 5
+    # The roll-ups' counts, their response times, the hospitals' names (issue 17: the
+    # consultations themselves are not read for days before today).
+    assert len(few) == len(many) == 3
+
+
+def test_todays_cases_count_before_the_roll_up_has_them(cases, specialist, doctor, group_admin):
+    today = timezone.localdate()
+    period = MetricsFilter(start=today.replace(day=1), end=today)
+    before = compute(specialist, period).overall
+    child = PatientFactory(hospital=doctor.hospital, registered_by=doctor)
+    sent = timezone.now() - timedelta(minutes=30)
+    ConsultationFactory(
+        patient=child,
+        department=specialist.department,
+        assigned_to=specialist,
+        answered=True,
+        submitted_at=sent,
+        answered_at=sent + timedelta(minutes=20),
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        after = compute(specialist, period).overall
+
+    assert (after.total, after.answered) == (before.total + 1, before.answered + 1)
+    assert after.median_hours == pytest.approx(20 / 60)
+    # Today's partial day is computed live (the roll-up's query, the targets, the departments).
+    assert len(queries) == 6
+    assert compute(doctor, period).overall.total == before.total + 1
 
 
 def test_the_default_period_is_the_last_twelve_months():
@@ -303,6 +338,7 @@ def test_the_page_takes_the_same_number_of_queries_for_more_consultations(client
     child = PatientFactory(hospital=doctor.hospital, registered_by=doctor)
     for day in range(1, 11):
         ConsultationFactory(patient=child, department=specialist.department, submitted_at=at(2, day))
+    roll_up()
     with CaptureQueriesContext(connection) as many:
         response = client.get(URL, PERIOD)
 
