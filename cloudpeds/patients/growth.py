@@ -228,9 +228,13 @@ def _value_at(z: float, box_cox: float, median: float, cv: float) -> float:
     return median * (1 + box_cox * cv * z) ** (1 / box_cox)
 
 
+@cache
 def reference_curves(table: str, sex: str) -> dict[str, list[list[float]]]:
     """The −3, −2, 0, +2 and +3 z curves of a WHO table as [x, value] points: x is age in
-    months (wfa, lhfa, bmi) or length/height in cm (wfl, wfh)."""
+    months (wfa, lhfa, bmi) or length/height in cm (wfl, wfh).
+
+    Computed once per process (the same for every child of that sex: ~5 ms a page); shared,
+    so callers copy instead of changing it."""
     rows = _who_table(f"month_{table}")[_sex_code(sex)]
     curves = {}
     for z in CURVE_Z_SCORES:
