@@ -360,6 +360,8 @@ class Consultation(ReloadableStatusMixin, models.Model):
             models.Index(fields=["requesting_hospital", "-created_at"], name="consult_hospital_recent"),
             models.Index(fields=["status", "due_at"], name="consult_status_due"),
             models.Index(fields=["assigned_to", "status"], name="consult_assigned"),
+            # The requesting doctor's home page counts her cases by status (issue 17).
+            models.Index(fields=["requested_by", "status", "requesting_hospital"], name="consult_requester_status"),
             models.Index(fields=["patient", "-created_at"], name="consult_patient"),
         ]
         triggers = retention_triggers("consultation", "created_at", "OLD.patient_id")

@@ -29,7 +29,8 @@ def work_items(user) -> list[WorkItem]:
     if can_ask_consultations(user) and not works_from_the_queue(user):
         counts = (
             Consultation.objects.visible_to(user)
-            .filter(requested_by=user)
+            # Only the two statuses counted, read from the (requester, status) index (issue 17).
+            .filter(requested_by=user, status__in=[Status.ANSWERED, Status.INFO_REQUESTED])
             .aggregate(
                 answered=Count("pk", filter=Q(status=Status.ANSWERED)),
                 asked=Count("pk", filter=Q(status=Status.INFO_REQUESTED)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,11 +33,13 @@ def work_items(user) -> list[WorkItem]:
     if user.is_doctor and user.hospital_id is not None:
         visible = Referral.objects.visible_to(user)
         to_acknowledge = visible.filter(receiving_hospital_id=user.hospital_id, status=Status.SENT).count()
+        # The few pending items due soon, each probing its referral's access rule (one EXISTS
+        # per row inside the count's FILTER, issue 17): an `IN (visible referrals)` hashed all
+        # the hospital's 20,000 received referrals and their children on every home page.
+        on_our_referral = Exists(visible.filter(pk=OuterRef("referral_id"), receiving_hospital_id=user.hospital_id))
         follow_ups = FollowUpItem.objects.filter(
-            referral__in=visible.filter(receiving_hospital_id=user.hospital_id),
-            state=FollowUpItem.State.PENDING,
-            due_on__lte=timezone.localdate() + timedelta(days=7),
-        ).count()
+            state=FollowUpItem.State.PENDING, due_on__lte=timezone.localdate() + timedelta(days=7)
+        ).aggregate(count=Count("pk", filter=on_our_referral))["count"]
         items += [
             WorkItem(
                 _("Children sent back to you for follow-up"),

@@ -6,13 +6,16 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cloudpeds.accounts.models import User
 from cloudpeds.notifications.models import Notification
 from consultations.models import Consultation, Status
+from referrals.models import FollowUpItem, Referral
 from tests.conftest import seeded_once
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +80,38 @@ def test_the_doctors_home_counts_her_unread_notifications_and_answers_to_close(c
     answered = Consultation.objects.filter(requested_by=doctor, status=Status.ANSWERED).count()
     assert answered > 0
     assert work["Answers to read and close"] == answered
+    asked = Consultation.objects.filter(requested_by=doctor, status=Status.INFO_REQUESTED).count()
+    assert work["Information a specialist asked of you"] == asked
     assert "/consultations/?status=answered&amp;mine=on" in page
+
+
+def test_the_doctors_home_counts_follow_ups_due_this_week_on_referrals_she_may_see(client, seeded):
+    """The count reads one EXISTS per pending item (issue 17): it must still count exactly the
+    pending items due within a week on referrals her hospital received and she may see."""
+    doctor = User.objects.get(username="dr.yangpu")
+    visible = Referral.objects.visible_to(doctor)
+    received = visible.filter(receiving_hospital_id=doctor.hospital_id).first()
+    elsewhere = Referral.objects.exclude(pk__in=visible.values("pk")).first()
+    assert received is not None and elsewhere is not None
+    today = timezone.localdate()
+    for referral, due_on, state in [
+        (received, today, FollowUpItem.State.PENDING),
+        (received, today + timedelta(days=7), FollowUpItem.State.PENDING),
+        (received, today + timedelta(days=8), FollowUpItem.State.PENDING),
+        (received, today, FollowUpItem.State.DONE),
+        (elsewhere, today, FollowUpItem.State.PENDING),
+    ]:
+        FollowUpItem.objects.create(referral=referral, description="Recheck", due_on=due_on, state=state)
+    expected = FollowUpItem.objects.filter(
+        referral__in=visible.filter(receiving_hospital_id=doctor.hospital_id),
+        state=FollowUpItem.State.PENDING,
+        due_on__lte=today + timedelta(days=7),
+    ).count()
+
+    work = _work(_home(client, "dr.yangpu"))
+
+    assert expected >= 2
+    assert work["Follow-ups due this week"] == expected
 
 
 def test_the_specialists_home_shows_the_queue_by_urgency(client, seeded):
