@@ -4,14 +4,37 @@
 updated in place (INSERT ... ON CONFLICT DO UPDATE on the model's unique key), new keys are
 inserted, and keys no longer produced are deleted, in one transaction. Rows keep their ids,
 so running it twice changes nothing but `updated_at`, and readers never see the range empty.
+
+Pages that cache figures computed from the roll-ups put `generation()` in their cache keys:
+every `replace_days` draws a new generation once its transaction commits, so no cached
+figure outlives the roll-up rows it came from. The generation is a random token, not a
+counter, so a cache that lost it (eviction, restart) can never match a key made before.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date
 
+from django.core.cache import cache
 from django.db import models, transaction
+
+GENERATION_KEY = "rollups:generation"
+
+
+def generation() -> str:
+    """The current roll-up generation (a token that changes whenever any roll-up is stored)."""
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        if not cache.add(GENERATION_KEY, token, None):
+            token = cache.get(GENERATION_KEY, token)
+    return token
+
+
+def bump_generation() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def replace_days(
@@ -35,4 +58,8 @@ def replace_days(
             if tuple(row_key) not in keep
         ]
         model.objects.filter(pk__in=stale).delete()
+        # Now (so a reader in this transaction, or a test's, never sees a page from before)
+        # and again on commit (so a page cached from the old rows meanwhile dies with them).
+        bump_generation()
+        transaction.on_commit(bump_generation)
     return len(rows)

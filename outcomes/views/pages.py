@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -19,14 +20,18 @@ from cloudpeds.accounts.access import requires
 from cloudpeds.accounts.models import Hospital
 from cloudpeds.core.exports import csv_response
 from cloudpeds.core.pdf import render_pdf
+from cloudpeds.core.rollups import generation as rollup_generation
 
 from ..figures import Month, cohorts, hospital_months, triage_by_topic
 from ..forms import MonthForm
 from ..models import can_see_outcomes, hospitals_visible_to, sees_whole_group
 
 _NOTHING = "—"
-# The figures change when the roll-ups are rebuilt (every 15 minutes): a page is cached for
-# five minutes per hospital, month and language.
+# The figures change when the roll-ups are rebuilt (every 15 minutes) and, for the current
+# month, with today's live rows: the figures of a hospital and month are cached for five
+# minutes under the roll-up generation (`cloudpeds.core.rollups.generation`, drawn anew by
+# every rebuild), and the rendered figures block of the page (hospital.html's `{% cache %}`)
+# likewise, per language too.
 CACHE_SECONDS = 300
 
 
@@ -194,8 +199,12 @@ def _hospital(request: HttpRequest, code: str) -> Hospital:
     return get_object_or_404(hospitals_visible_to(request.user), code=code)
 
 
+def _key(name: str, hospital: Hospital, month: date) -> str:
+    return f"{name}:{hospital.pk}:{month:%Y-%m}:{rollup_generation()}"
+
+
 def _months(hospital: Hospital, month: date) -> list[Month]:
-    key = f"outcomes:{hospital.pk}:{month:%Y-%m}"
+    key = _key("outcomes", hospital, month)
     months = cache.get(key)
     if months is None:
         months = hospital_months(hospital, month)
@@ -205,7 +214,7 @@ def _months(hospital: Hospital, month: date) -> list[Month]:
 
 def _tables(hospital: Hospital, month: date) -> tuple[list, list]:
     """§2 by cohort over the twelve months, §3 by topic and colour in the month."""
-    key = f"outcomes-tables:{hospital.pk}:{month:%Y-%m}:{get_language()}"
+    key = _key("outcomes-tables", hospital, month)
     tables = cache.get(key)
     if tables is None:
         tables = (cohorts(hospital, month), triage_by_topic(hospital, month))
@@ -213,39 +222,65 @@ def _tables(hospital: Hospital, month: date) -> tuple[list, list]:
     return tables
 
 
+def _sections(months: list[Month]) -> list:
+    current = months[-1]
+    return [
+        (key, title, [(row.label, row.text(current)) for row in section_rows]) for key, title, section_rows in SECTIONS
+    ]
+
+
+def _trend(months: list[Month]) -> list:
+    return [
+        (title, [(row.label, [row.text(m) for m in months]) for row in section_rows])
+        for _key, title, section_rows in SECTIONS
+    ]
+
+
+def _chart(months: list[Month]) -> dict:
+    rows = _rows()
+    return {
+        "labels": [f"{m.month:%Y-%m}" for m in months],
+        "charts": {
+            chart_id: [
+                {"label": str(rows[key].label), "values": [rows[key].chart_value(m) for m in months]} for key in keys
+            ]
+            for chart_id, _title, keys in CHARTS
+        },
+    }
+
+
+class _Chart:
+    """The charts' data, computed when the template first asks for `chart.data` (json_script
+    needs a real dict, which a SimpleLazyObject is not)."""
+
+    def __init__(self, months: list[Month]) -> None:
+        self.months = months
+
+    @cached_property
+    def data(self) -> dict:
+        return _chart(self.months)
+
+
 def _context(request: HttpRequest, hospital: Hospital) -> dict:
+    """The page's context. The figures are lazy: when the rendered figures block is in the
+    cache (hospital.html), nothing computes or even fetches them."""
     form = MonthForm(request.GET or None)
     month = form.chosen_month()
-    months = _months(hospital, month)
-    current = months[-1]
-    rows = _rows()
+    months = SimpleLazyObject(lambda: _months(hospital, month))
+    tables = SimpleLazyObject(lambda: _tables(hospital, month))
     return {
         "form": form,
         "hospital": hospital,
         "month": month,
-        "sections": [
-            (key, title, [(row.label, row.text(current)) for row in section_rows])
-            for key, title, section_rows in SECTIONS
-        ],
-        "trend_labels": [f"{m.month:%Y-%m}" for m in months],
-        "trend": [
-            (title, [(row.label, [row.text(m) for m in months]) for row in section_rows])
-            for _key, title, section_rows in SECTIONS
-        ],
+        "generation": rollup_generation(),
+        "sections": SimpleLazyObject(lambda: _sections(months)),
+        "trend_labels": SimpleLazyObject(lambda: [f"{m.month:%Y-%m}" for m in months]),
+        "trend": SimpleLazyObject(lambda: _trend(months)),
         "charts": [(chart_id, title) for chart_id, title, _keys in CHARTS],
-        "chart": {
-            "labels": [f"{m.month:%Y-%m}" for m in months],
-            "charts": {
-                chart_id: [
-                    {"label": str(rows[key].label), "values": [rows[key].chart_value(m) for m in months]}
-                    for key in keys
-                ]
-                for chart_id, _title, keys in CHARTS
-            },
-        },
+        "chart": _Chart(months),
         "months_data": months,
-        "cohorts": _tables(hospital, month)[0],
-        "topics": _tables(hospital, month)[1],
+        "cohorts": SimpleLazyObject(lambda: tables[0]),
+        "topics": SimpleLazyObject(lambda: tables[1]),
     }
 
 
