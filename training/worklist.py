@@ -18,6 +18,20 @@ from cloudpeds.core.worklist import WorkItem
 from .models import Enrolment, is_learner, is_training_manager
 
 
+def work_scopes(user) -> list[str] | None:
+    """The training manager's count is cached (cloudpeds.core.worklist) until an enrolment
+    changes; a learner's own counts are read on every request (one indexed query), since a
+    course completes by an UPDATE no signal reports."""
+    return ["training"] if is_training_manager(user) and not is_learner(user) else None
+
+
+def _enrolment_changed(enrolment: Enrolment) -> list[str]:
+    return ["training"]
+
+
+WORK_CHANGES = {Enrolment: _enrolment_changed}
+
+
 def work_items(user) -> list[WorkItem]:
     items: list[WorkItem] = []
     today = timezone.localdate()
