@@ -118,3 +118,40 @@ def test_notifications_are_counted_on_every_request(client, doctor):
     NotificationFactory(recipient=doctor)
 
     assert _work(client, doctor)["Unread notifications"] == 1
+
+
+def test_a_learners_own_enrolment_and_finished_course_show_at_once(client, doctor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import CourseFactory, LessonFactory, ModuleFactory
+
+    lesson = LessonFactory(module=ModuleFactory(course=CourseFactory(is_open=True)))
+    assert _work(client, doctor)["Courses in progress"] == 0
+
+    enrolment = lesson.module.course.enrol_self(doctor)
+
+    assert _work(client, doctor)["Courses in progress"] == 1
+    progress = enrolment.progress_for(lesson)
+    progress.open(timezone.now() - timedelta(hours=1))
+    progress.confirm_reading()
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is not None
+    assert _work(client, doctor)["Courses in progress"] == 0
+
+
+def test_a_due_date_the_training_manager_sets_shows_on_her_home_page_at_once(client, doctor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import EnrolmentFactory
+
+    manager = UserFactory(roles=[Role.TRAINING_MANAGER])
+    enrolment = EnrolmentFactory(user=doctor)
+    assert _work(client, manager)["Learners past their due date"] == 0
+
+    enrolment.set_due_date(manager, timezone.localdate() - timedelta(days=1))
+
+    assert _work(client, manager)["Learners past their due date"] == 1
