@@ -49,9 +49,7 @@ def _referral_changed(referral: Referral) -> list[str]:
 
 
 def _follow_up_changed(item: FollowUpItem) -> list[str]:
-    hospitals = Referral.objects.filter(pk=item.referral_id).values_list(
-        "sending_hospital_id", "receiving_hospital_id"
-    )
+    hospitals = Referral.objects.filter(pk=item.referral_id).values_list("sending_hospital_id", "receiving_hospital_id")
     return [*(f"referrals:hospital:{pk}" for row in hospitals for pk in row), "referrals:group"]
 
 
