@@ -24,6 +24,29 @@ def _mine(status: str) -> str:
     return reverse("consultations:index") + "?" + urlencode({"status": status, "mine": "on"})
 
 
+def work_scopes(user) -> list[str]:
+    """What this person's counts below depend on (cloudpeds.core.worklist caches them):
+    their own requests and cases, their department's queue, the group's overdue cases."""
+    scopes = [f"consultations:user:{user.pk}"]
+    if user.has_role(Role.SPECIALIST):
+        scopes.append(f"consultations:department:{user.department_id}")
+    if user.has_role(Role.GROUP_ADMIN):
+        scopes.append("consultations:group")
+    return scopes
+
+
+def _changed_by(consultation: Consultation) -> list[str]:
+    return [
+        f"consultations:user:{consultation.requested_by_id}",
+        f"consultations:user:{consultation.assigned_to_id}",
+        f"consultations:department:{consultation.department_id}",
+        "consultations:group",
+    ]
+
+
+WORK_CHANGES = {Consultation: _changed_by}
+
+
 def work_items(user) -> list[WorkItem]:
     items: list[WorkItem] = []
     if can_ask_consultations(user) and not works_from_the_queue(user):

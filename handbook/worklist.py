@@ -26,6 +26,24 @@ from .models import (
 AWAITING_SHOWN = 5
 
 
+def work_scopes(user) -> list[str] | None:
+    """Every count below is the handbook's, whoever changed it (cloudpeds.core.worklist
+    caches them): any version, topic or proposal saved recomputes editors' home pages."""
+    return ["handbook"] if is_editor(user) or is_clinical_safety(user) else None
+
+
+def _handbook_changed(row) -> list[str]:
+    return ["handbook"]
+
+
+WORK_CHANGES = {
+    Topic: _handbook_changed,
+    TopicVersion: _handbook_changed,
+    PathwayVersion: _handbook_changed,
+    ReferenceCaseProposal: _handbook_changed,
+}
+
+
 def work_items(user) -> list[WorkItem]:
     items = []
     if is_clinical_safety(user):

@@ -613,6 +613,11 @@ class Referral(ReloadableStatusMixin, models.Model):
             models.Index(fields=["receiving_hospital", "-created_at"], name="referral_receiving_recent"),
             models.Index(fields=["patient", "-created_at"], name="referral_patient"),
             models.Index(fields=["created_at"], name="referral_created"),
+            # The down-referrals still followed up (a few hundred of tens of thousands): the
+            # group administrator's lapsed follow-ups join them instead of scanning all (issue 17).
+            models.Index(
+                fields=["id"], condition=Q(status__in=FOLLOW_UP_OPEN_STATUSES), name="referral_follow_up_open"
+            ),
         ]
         triggers = retention_triggers("referral", "created_at", "OLD.patient_id")
 

@@ -15,9 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cloudpeds.accounts.models import Department
 from cloudpeds.core.worklist import WorkItem
 
 from .models import (
+    BedReservation,
+    BedState,
     FollowUpItem,
     Referral,
     Status,
@@ -26,6 +29,41 @@ from .models import (
     is_transfer_admin,
     sees_whole_group,
 )
+
+
+def work_scopes(user) -> list[str]:
+    """What this person's counts below depend on (cloudpeds.core.worklist caches them): the
+    transfers, follow-ups and beds of their hospital; the group's lapsed follow-ups."""
+    scopes = [f"referrals:hospital:{user.hospital_id}"]
+    if sees_whole_group(user):
+        scopes.append("referrals:group")
+    return scopes
+
+
+def _referral_changed(referral: Referral) -> list[str]:
+    return [
+        f"referrals:hospital:{referral.sending_hospital_id}",
+        f"referrals:hospital:{referral.receiving_hospital_id}",
+        "referrals:group",
+    ]
+
+
+def _follow_up_changed(item: FollowUpItem) -> list[str]:
+    hospitals = Referral.objects.filter(pk=item.referral_id).values_list("sending_hospital_id", "receiving_hospital_id")
+    return [*(f"referrals:hospital:{pk}" for row in hospitals for pk in row), "referrals:group"]
+
+
+def _beds_changed(row: BedState | BedReservation) -> list[str]:
+    hospital = Department.objects.filter(pk=row.department_id).values_list("hospital_id", flat=True).first()
+    return [f"referrals:hospital:{hospital}"]
+
+
+WORK_CHANGES = {
+    Referral: _referral_changed,
+    FollowUpItem: _follow_up_changed,
+    BedState: _beds_changed,
+    BedReservation: _beds_changed,
+}
 
 
 def work_items(user) -> list[WorkItem]:

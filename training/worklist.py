@@ -13,9 +13,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cloudpeds.core.worklist import WorkItem
+from cloudpeds.core.worklist import WorkItem, changed
 
 from .models import Enrolment, is_learner, is_training_manager
+
+
+def work_scopes(user) -> list[str] | None:
+    """What this person's counts below depend on (cloudpeds.core.worklist caches them): their
+    own enrolments; for the training manager, every enrolment."""
+    if not (is_learner(user) or is_training_manager(user)):
+        return None
+    return [f"training:user:{user.pk}", "training"] if is_training_manager(user) else [f"training:user:{user.pk}"]
+
+
+def _enrolment_changed(enrolment: Enrolment) -> list[str]:
+    return [f"training:user:{enrolment.user_id}", "training"]
+
+
+def enrolments_changed(user_ids) -> None:
+    """For the writes no signal reports (bulk enrolment, a due date or a completion set by
+    UPDATE): training/models call it."""
+    changed([*(f"training:user:{pk}" for pk in user_ids), "training"])
+
+
+WORK_CHANGES = {Enrolment: _enrolment_changed}
 
 
 def work_items(user) -> list[WorkItem]:

@@ -23,3 +23,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(create_cache_table, dispatch_uid="cloudpeds.core.create_cache_table")
+        from cloudpeds.core import worklist
+
+        worklist.connect()  # the home page's cached work items die with the rows they count

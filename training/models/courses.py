@@ -343,6 +343,7 @@ class Course(ReloadableStatusMixin, models.Model):
         constraint (with ignore_conflicts) backs that up.
         """
         from cloudpeds.notifications.services import notify
+        from training.worklist import enrolments_changed
 
         if source != EnrolmentSource.SELF and not self.can_manage(by):
             raise TrainingError(_("Only training managers can enrol other people."))
@@ -360,6 +361,7 @@ class Course(ReloadableStatusMixin, models.Model):
                 if pk not in existing
             ]
             Enrolment.objects.bulk_create(new, ignore_conflicts=True)
+            enrolments_changed(people)  # the home pages' cached counts (no signal for a bulk insert)
             enrolments = list(
                 Enrolment.objects.filter(course=locked, user_id__in=people).select_related("course", "user")
             )
@@ -773,10 +775,13 @@ class Enrolment(models.Model):
         return True
 
     def set_due_date(self, user: User, due_date: date | None) -> None:
+        from training.worklist import enrolments_changed
+
         if not is_training_manager(user):
             raise TrainingError(_("Only training managers can set due dates."))
         type(self).objects.filter(pk=self.pk).update(due_date=due_date)
         self.due_date = due_date
+        enrolments_changed([self.user_id])  # the home pages' cached counts (no signal for an UPDATE)
 
     def progress_for(self, lesson: Lesson) -> LessonProgress:
         progress, _created = LessonProgress.objects.get_or_create(enrolment=self, lesson=lesson)
@@ -784,6 +789,8 @@ class Enrolment(models.Model):
 
     def update_completion(self, now: datetime | None = None) -> bool:
         """Mark the enrolment complete once every lesson is; call inside the lesson's transaction."""
+        from training.worklist import enrolments_changed
+
         if self.completed_at is not None:
             return True
         total = Lesson.objects.filter(module__course_id=self.course_id).count()
@@ -791,6 +798,7 @@ class Enrolment(models.Model):
         if total and done >= total:
             self.completed_at = now or timezone.now()
             type(self).objects.filter(pk=self.pk, completed_at__isnull=True).update(completed_at=self.completed_at)
+            enrolments_changed([self.user_id])  # the home pages' cached counts (no signal for an UPDATE)
             self.__dict__.pop("_progress_counts", None)
             return True
         return False
