@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from uuid import UUID
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +18,7 @@ from django.utils import timezone
 from cloudpeds.accounts.models import User
 from cloudpeds.accounts.roles import Role
 from training.models import Course, Enrolment, LessonProgress
+from training.views.courses import LEARNERS_PAGE_SIZE
 
 from ..factories import CourseFactory, HospitalFactory, LessonFactory, ModuleFactory, UserFactory
 
@@ -164,3 +168,43 @@ def test_the_lesson_count_is_read_once_and_the_summary_once(client, manager, cou
     assert sum('SELECT COUNT(*) AS "__count" FROM "training_lesson"' in text for text in sql) == 1
     assert sum('AS "learners"' in text for text in sql) == 1  # one summary query for both tables
     assert [row["learners"] for row in response.context["by_hospital"]] == [5, 5]
+
+
+def test_the_learners_are_paged_and_each_row_links_to_its_own_enrolment(client, manager, course) -> None:
+    """Issue 17: smaller pages; each row's links are filled in from one reversed URL, and the
+    pager's count comes from the summary (so it must follow the filters too)."""
+    _learners(course, LEARNERS_PAGE_SIZE + 3)
+    client.force_login(manager)
+    url = reverse("training:course_progress", args=["fever"])
+    first = client.get(url)
+    assert first.context["page"].paginator.count == LEARNERS_PAGE_SIZE + 3
+    assert len(first.context["page"]) == LEARNERS_PAGE_SIZE
+    second = client.get(url, {"page": 2})
+    assert len(second.context["page"]) == 3
+    body = first.content.decode() + second.content.decode()
+    for enrolment in Enrolment.objects.filter(course=course):
+        assert f'href="{reverse("training:enrolment", args=[enrolment.public_id])}"' in body
+        assert f'action="{reverse("training:set_due_date", args=[enrolment.public_id])}"' in body
+    assert str(UUID(int=0)) not in body
+    assert first.content.decode().count('name="csrfmiddlewaretoken"') >= LEARNERS_PAGE_SIZE
+    learners = {row["hospital_name"]: row["learners"] for row in first.context["by_hospital"]}
+    chongming = HospitalFactory(code="chongming")
+    filtered = client.get(url, {"hospital": chongming.pk})
+    assert filtered.context["page"].paginator.count == learners["崇明"] < LEARNERS_PAGE_SIZE + 3
+
+
+def test_a_learner_row_posts_a_new_due_date_with_the_page_token(manager, course) -> None:
+    """The due-date form of a row carries the page's CSRF token (not the {% csrf_token %} tag)."""
+    _learners(course, 1)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager)
+    page = client.get(reverse("training:course_progress", args=["fever"]))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    enrolment = Enrolment.objects.get(course=course)
+    response = client.post(
+        reverse("training:set_due_date", args=[enrolment.public_id]),
+        {"due_date": "2031-01-31", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.due_date.isoformat() == "2031-01-31"

@@ -34,7 +34,7 @@ from django_fsm import FSMField, transition
 
 from ..item_analysis import ItemStats, Sitting, analyse
 from .certificates import Certificate
-from .courses import TrainingError, _lang, is_learner, is_training_manager
+from .courses import Enrolment, TrainingError, _lang, is_learner, is_training_manager
 
 if TYPE_CHECKING:
     from cloudpeds.accounts.models import User
@@ -496,9 +496,10 @@ class Exam(models.Model):
             standing.state = "open"
         elif not self.is_published:
             standing.state = "unavailable"
-        elif not self.course.enrolments.filter(user=user).exists():
+        elif (enrolment := Enrolment.objects.filter(course_id=self.course_id, user=user).first()) is None:
             standing.state = "not_enrolled"
-        elif self.requires_completion and not self.course.completion_required_met(user):
+        elif self.requires_completion and not enrolment.is_complete:
+            # What Course.completion_required_met asks, from the enrolment just read.
             standing.state = "locked"
         elif standing.certificate is not None and not standing.certificate.in_renewal_window():
             standing.state = "certified"

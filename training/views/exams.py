@@ -53,7 +53,10 @@ def _attempt(request: HttpRequest, public_id: UUID) -> Attempt:
 
 
 def _exam_of(course: Course) -> Exam | None:
-    return Exam.objects.filter(course=course).first()
+    exam = Exam.objects.filter(course=course).first()
+    if exam is not None:
+        exam.course = course  # loaded already: not read again by the exam's methods
+    return exam
 
 
 # --- The learner -------------------------------------------------------------------------------
