@@ -13,7 +13,8 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, Func, OuterRef, Q
+from django.db.models import Exists, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -117,9 +118,17 @@ class PatientQuerySet(models.QuerySet):
         return self.filter(hospital=hospital, record_number=record_number).exclude(pk=exclude_pk).exists()
 
     def with_list_columns(self) -> PatientQuerySet:
-        """What a list row shows, in the same number of queries for any page size."""
+        """What a list row shows, in the same number of queries for any page size.
+
+        `has_consent` is a scalar subquery (`(SELECT true ... LIMIT 1) IS NOT NULL`), not an
+        EXISTS: PostgreSQL may turn an EXISTS in the select list into a hashed subplan and,
+        expecting the whole hospital's children, hashes every active consent of the group
+        (40,000 rows, ~40 ms) to show one page of 25. A scalar subquery is never hashed: it
+        probes the consent index for the rows of the page only.
+        """
+        consent = Consent.objects.active().filter(patient=OuterRef("pk")).order_by().values(found=Value(True))[:1]
         return self.select_related("hospital").annotate(
-            has_consent=Exists(Consent.objects.active().filter(patient=OuterRef("pk")))
+            has_consent=Coalesce(Subquery(consent, output_field=models.BooleanField()), Value(False))
         )
 
 

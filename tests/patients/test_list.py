@@ -148,6 +148,28 @@ def test_the_list_shows_allergy_and_consent_flags(doctor_client, yangpu) -> None
     assert "No sharing consent" in content
 
 
+def test_each_row_says_whether_sharing_consent_is_active(doctor, yangpu) -> None:
+    given = PatientFactory(hospital=yangpu, name="有")
+    never = PatientFactory(hospital=yangpu, name="无", consent=False)
+    withdrawn = PatientFactory(hospital=yangpu, name="撤")
+    withdrawn.withdraw_consent(withdrawn_by=doctor)
+    again = PatientFactory(hospital=yangpu, name="再")
+    again.withdraw_consent(withdrawn_by=doctor)
+    again.record_consent(given_by="李红", relation="mother", recorded_by=doctor)
+
+    rows = {p.name: p.has_consent for p in Patient.objects.visible_to(doctor).with_list_columns()}
+
+    assert rows == {given.name: True, never.name: False, withdrawn.name: False, again.name: True}
+
+
+def test_the_consent_flag_is_a_scalar_subquery_not_a_hashable_exists(doctor) -> None:
+    # An EXISTS in the select list may be planned as a hashed subplan over every active
+    # consent of the group (issue 17: ~40 ms at scale for a page of 25 rows).
+    sql = str(Patient.objects.visible_to(doctor).with_list_columns().query)
+
+    assert "EXISTS" not in sql.split(" FROM ")[0]
+
+
 def test_the_list_writes_no_access_event(doctor_client, patient) -> None:
     from cloudpeds.audit.models import AccessEvent
 
