@@ -13,7 +13,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, Func, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -308,6 +308,36 @@ class Patient(models.Model):
 
     def live_grants(self) -> CareTeamGrantQuerySet:
         return self.grants.live().select_related("user", "user__hospital", "hospital", "granted_by")
+
+    def load_record(self) -> Patient:
+        """Read the child's consents, growth measurements and care-team grants, each with the
+        people it names, once per instance (one query each; calling it again reads nothing).
+
+        The patient page shows each of them twice, on the timeline and in its own card (the
+        consent, the growth table and charts, "also seen by"), from these lists:
+        `patient.consents.all()`, `patient.measurements.all()`, `patient.grants.all()`.
+        Anything that changes them afterwards must load the patient again.
+        """
+        prefetch_related_objects(
+            [self],
+            Prefetch("consents", queryset=Consent.objects.select_related("recorded_by", "withdrawn_by")),
+            Prefetch("measurements", queryset=GrowthMeasurement.objects.select_related("recorded_by")),
+            Prefetch(
+                "grants",
+                queryset=CareTeamGrant.objects.select_related(
+                    "user", "user__hospital", "hospital", "granted_by", "revoked_by"
+                ).order_by("pk"),
+            ),
+        )
+        return self
+
+    def loaded_active_consent(self) -> Consent | None:
+        """`active_consent()` from the loaded record (`load_record`): the newest consent not withdrawn."""
+        return next((consent for consent in self.load_record().consents.all() if consent.withdrawn_at is None), None)
+
+    def loaded_live_grants(self) -> list[CareTeamGrant]:
+        """`live_grants()` from the loaded record (`load_record`)."""
+        return [grant for grant in self.load_record().grants.all() if grant.is_live]
 
     def grant(
         self, *, reason: str, source: models.Model | None = None, user=None, hospital=None, granted_by=None, until=None
@@ -695,6 +725,11 @@ class CareTeamGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} → {self.user or self.hospital}: {self.reason}"
+
+    @property
+    def is_live(self) -> bool:
+        """`CareTeamGrantQuerySet.live()` for a grant already loaded: not revoked, not expired."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
 
     @property
     def reason_display(self) -> str:

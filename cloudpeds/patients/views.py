@@ -19,7 +19,7 @@ from cloudpeds.audit.models import AccessEvent, log_access
 from . import growth
 from .forms import ConsentForm, GuardianFormSet, MeasurementForm, PatientForm, RegisterPatientForm
 from .models import ConsentAlreadyRecorded, GrowthMeasurement, NoActiveConsent, Patient, works_with_patients
-from .timeline import entries_for
+from .timeline import TIMELINE_LIMIT, entries_for
 
 PAGE_SIZE = 25
 
@@ -141,15 +141,20 @@ def _render_detail(
     can_edit = patient.can_edit(request.user)
     guardians = list(patient.guardians.all())
     first_guardian = guardians[0] if guardians else None
+    # The consents, measurements and grants are read once for their cards and the timeline.
+    patient.load_record()
+    timeline = entries_for(patient, request.user, limit=TIMELINE_LIMIT + 1)
     context = {
         "patient": patient,
         "can_edit": can_edit,
         "show_full_national_id": patient.can_see_full_national_id(request.user),
         "guardians": guardians,
-        "consent": patient.active_consent(),
+        "consent": patient.loaded_active_consent(),
         "service_consent": patient.active_service_consent(),
-        "grants": patient.live_grants(),
-        "timeline": entries_for(patient, request.user),
+        "grants": patient.loaded_live_grants(),
+        "timeline": timeline[:TIMELINE_LIMIT],
+        "timeline_truncated": len(timeline) > TIMELINE_LIMIT,
+        "timeline_limit": TIMELINE_LIMIT,
         **_measurements_context(patient, measurement_form if can_edit else None, can_edit=can_edit),
     }
     if can_edit:
@@ -160,7 +165,7 @@ def _render_detail(
 
 
 def _measurements_context(patient: Patient, form: MeasurementForm | None, *, can_edit: bool) -> dict:
-    measurements = list(patient.measurements.select_related("recorded_by"))
+    measurements = list(patient.load_record().measurements.all())
     assessments = growth.assess_all(measurements, sex=patient.sex, born=patient.date_of_birth)
     return {
         "patient": patient,
