@@ -203,3 +203,27 @@ def test_a_page_can_be_read_from_the_recency_index(doctor, patient) -> None:
     plan = Patient.objects.visible_to(doctor).order_by("-created_at", "-pk")[:25].explain()
 
     assert "Index Scan using patient_recent" in plan, plan
+
+
+def test_past_the_count_cap_the_list_says_more_than_and_pages_through_the_newest(
+    doctor_client, yangpu, monkeypatch
+) -> None:
+    from cloudpeds.patients import views
+
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 3)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    now = timezone.now()
+    children = [PatientFactory(hospital=yangpu, created_at=now - timedelta(days=n)) for n in range(5)]
+
+    first = doctor_client.get(URL)
+    last = doctor_client.get(URL, {"page": 9})
+
+    assert "More than 3 patients" in first.content.decode()
+    assert first.context["page"].paginator.num_pages == 2
+    assert list(first.context["page"].object_list) == children[:2]
+    assert list(last.context["page"].object_list) == children[2:3]
+    # At the cap exactly, the count is exact.
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 5)
+    content = doctor_client.get(URL).content.decode()
+    assert "5 patients" in content
+    assert "More than" not in content
