@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cloudpeds.patients.timeline import TimelineEntry
+from cloudpeds.patients.timeline import ACTOR_COLUMNS, PROVIDER_ROWS, TimelineEntry
 
 from .models import Consultation, ConsultationEvent
 
@@ -52,14 +52,24 @@ def timeline_entries(patient: Patient, user: User) -> list[TimelineEntry]:
     # One query for the events (the access rule is a subquery in it), plus at most one for
     # the user's roles: visible_to again even though the caller checked the patient, so a
     # specialist reached through a care-team grant sees only the consultations shown to them.
+    # The newest PROVIDER_ROWS events, with only the columns an entry shows.
     consultations = Consultation.objects.visible_to(user).filter(patient=patient)
     events = (
         ConsultationEvent.objects.filter(consultation__in=consultations)
         .select_related("actor", "consultation__department")
-        .order_by("at", "pk")
+        .only(
+            "at",
+            "kind",
+            "note",
+            "consultation__public_id",
+            "consultation__department__name_zh",
+            "consultation__department__name_en",
+            *(f"actor__{name}" for name in ACTOR_COLUMNS),
+        )
+        .order_by("-at", "-pk")[:PROVIDER_ROWS]
     )
     entries = []
-    for event in events:
+    for event in reversed(list(events)):  # in the order they happened, as the case page lists them
         consultation = event.consultation
         detail = str(consultation.department)
         if event.note and event.kind in _NOTE_KINDS:

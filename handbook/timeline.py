@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from cloudpeds.accounts.models import User
 from cloudpeds.patients.models import Patient
-from cloudpeds.patients.timeline import TimelineEntry
+from cloudpeds.patients.timeline import ACTOR_COLUMNS, PROVIDER_ROWS, TimelineEntry
 
 from .models import TriageRun
 from .triage import pick
@@ -15,8 +15,24 @@ ICONS = {"red": "bi-exclamation-octagon", "yellow": "bi-exclamation-triangle", "
 
 
 def timeline_entries(patient: Patient, user: User) -> list[TimelineEntry]:
-    """One entry per triage run for this child, in one query (the caller checked access)."""
-    runs = TriageRun.objects.filter(patient=patient).select_related("user", "pathway_version__pathway")
+    """One entry per triage run for this child (the newest PROVIDER_ROWS), in one query (the
+    caller checked access)."""
+    runs = (
+        TriageRun.objects.filter(patient=patient)
+        .select_related("user", "pathway_version__pathway")
+        .only(
+            "public_id",
+            "created_at",
+            "classification",
+            "classification_code",
+            "classification_colour",
+            "fired",
+            "pathway_version__pathway__name_zh",
+            "pathway_version__pathway__name_en",
+            *(f"user__{name}" for name in ACTOR_COLUMNS),
+        )
+        .order_by("-created_at", "-pk")[:PROVIDER_ROWS]
+    )
     entries = []
     for run in runs:
         pathway = run.pathway_version.pathway

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cloudpeds.accounts.models import User
 from cloudpeds.patients.models import Patient
-from cloudpeds.patients.timeline import TimelineEntry
+from cloudpeds.patients.timeline import ACTOR_COLUMNS, PROVIDER_ROWS, TimelineEntry
 
 from .models import Direction, Referral, ReferralEvent
 
@@ -36,6 +36,8 @@ EVENT_TITLES = {
     "follow_up_escalated": _("A lapsed follow-up was escalated to the referring doctor"),
     "completed": _("Follow-up completed"),
 }
+
+NAMES = ("name_zh", "name_en")  # a hospital's name in either language
 
 ICONS = {
     "requested": "bi-arrow-up-circle",
@@ -69,14 +71,24 @@ def event_title(kind: str, direction: str = "") -> str:
 def timeline_entries(patient: Patient, user: User) -> list[TimelineEntry]:
     # One query: the access rule is a subquery, so a hospital that lost the record (consent
     # withdrawn) or never had this referral sees none of its steps.
+    # The newest PROVIDER_ROWS events, with only the columns an entry shows.
     referrals = Referral.objects.visible_to(user).filter(patient=patient)
     events = (
         ReferralEvent.objects.filter(referral__in=referrals)
         .select_related("actor", "referral__sending_hospital", "referral__receiving_hospital")
-        .order_by("at", "pk")
+        .only(
+            "at",
+            "kind",
+            "note",
+            "referral__public_id",
+            "referral__direction",
+            *(f"referral__{side}__{name}" for side in ("sending_hospital", "receiving_hospital") for name in NAMES),
+            *(f"actor__{name}" for name in ACTOR_COLUMNS),
+        )
+        .order_by("-at", "-pk")[:PROVIDER_ROWS]
     )
     entries = []
-    for event in events:
+    for event in reversed(list(events)):  # in the order they happened, as the case page lists them
         referral = event.referral
         detail = f"{referral.sending_hospital.name} → {referral.receiving_hospital.name}"
         if event.note and event.kind in _NOTE_KINDS:

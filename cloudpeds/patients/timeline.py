@@ -3,6 +3,11 @@
 Every installed app may have a `timeline` module with a function
 `timeline_entries(patient, user) -> Iterable[TimelineEntry]`; the patient page merges
 them all, newest first. The platform never imports a feature app by name.
+
+The page shows the newest `TIMELINE_LIMIT` entries of all apps together (each consultation
+and referral page keeps its own full history), so a provider reads at most `PROVIDER_ROWS`
+of its newest events: one more than the page shows, so that the page can tell that there
+are older ones, whatever one app's share of them.
 """
 
 from __future__ import annotations
@@ -16,6 +21,11 @@ from django.utils.translation import gettext as _
 
 from cloudpeds.core.discovery import app_modules
 
+TIMELINE_LIMIT = 100
+PROVIDER_ROWS = TIMELINE_LIMIT + 1
+# What an entry shows of the person who did it (User.display_name), for `.only()`.
+ACTOR_COLUMNS = ("username", "first_name", "last_name")
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -28,8 +38,9 @@ class TimelineEntry:
     icon: str = "bi-circle"
 
 
-def entries_for(patient, user) -> list[TimelineEntry]:
-    """All apps' events for this child that `user` may see, newest first.
+def entries_for(patient, user, *, limit: int | None = None) -> list[TimelineEntry]:
+    """All apps' events for this child that `user` may see, newest first (the newest `limit`
+    of them when given).
 
     Callers have already checked that `user` may see the patient.
     """
@@ -38,7 +49,8 @@ def entries_for(patient, user) -> list[TimelineEntry]:
         provider = getattr(module, "timeline_entries", None)
         if provider is not None:
             entries.extend(_as_list(provider(patient, user)))
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries if limit is None else entries[:limit]
 
 
 def _as_list(items: Iterable[TimelineEntry]) -> list[TimelineEntry]:
@@ -46,10 +58,12 @@ def _as_list(items: Iterable[TimelineEntry]) -> list[TimelineEntry]:
 
 
 def timeline_entries(patient, user) -> list[TimelineEntry]:
-    """The patients app's own events: registration, consent, growth measurements, shares."""
-    # Imported here: other apps import this interface module from their own modules.
-    from .models import CareTeamGrant
+    """The patients app's own events: registration, consent, growth measurements, shares.
 
+    Read with the rest of the record (`Patient.load_record`): the patient page shows the
+    same consents, measurements and grants elsewhere, and reads them once for both.
+    """
+    patient.load_record()
     entries = [
         TimelineEntry(
             at=patient.created_at,
@@ -59,7 +73,7 @@ def timeline_entries(patient, user) -> list[TimelineEntry]:
             icon="bi-person-plus",
         )
     ]
-    for consent in patient.consents.select_related("recorded_by", "withdrawn_by"):
+    for consent in patient.consents.all():
         guardian = f"{consent.given_by} ({consent.get_relation_display()})"
         entries.append(
             TimelineEntry(
@@ -82,7 +96,7 @@ def timeline_entries(patient, user) -> list[TimelineEntry]:
                     icon="bi-shield-x",
                 )
             )
-    for measurement in patient.measurements.select_related("recorded_by"):
+    for measurement in patient.measurements.all():
         entries.append(
             TimelineEntry(
                 at=measurement.recorded_at,
@@ -93,10 +107,7 @@ def timeline_entries(patient, user) -> list[TimelineEntry]:
                 icon="bi-rulers",
             )
         )
-    grants = CareTeamGrant.objects.filter(patient=patient).select_related(
-        "user", "user__hospital", "hospital", "granted_by", "revoked_by"
-    )
-    for grant in grants:
+    for grant in patient.grants.all():
         entries.append(
             TimelineEntry(
                 at=grant.granted_at,

@@ -79,3 +79,17 @@ def test_the_patient_page_shows_the_consultation(client, doctor, answered) -> No
     body = client.get(f"/patients/{answered.patient.public_id}/").content.decode()
 
     assert f'href="/consultations/{answered.public_id}/"' in body
+
+
+def test_at_most_the_newest_provider_rows_in_the_order_they_happened(doctor, answered, monkeypatch) -> None:
+    import consultations.timeline
+
+    monkeypatch.setattr(consultations.timeline, "PROVIDER_ROWS", 3)
+
+    entries = timeline_entries(answered.patient, doctor)
+
+    assert [entry.kind for entry in entries] == [
+        "consultation.info_requested",
+        "consultation.info_provided",
+        "consultation.answered",
+    ]

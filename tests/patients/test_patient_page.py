@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cloudpeds.audit.models import AccessEvent
 from cloudpeds.patients import timeline
+from cloudpeds.patients.models import CareTeamGrant
 from cloudpeds.patients.timeline import TimelineEntry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -189,6 +190,105 @@ def test_shares_are_listed(doctor_client, patient, specialist, baoshan) -> None:
     assert "Baoshan District Central Hospital" in content
     assert f"{specialist.display_name} (Xinhua Hospital)" in content
     assert "until " in content
+
+
+def test_also_seen_by_lists_live_shares_only_while_the_timeline_keeps_ended_ones(
+    doctor_client, doctor, patient, specialist, baoshan, xinhua
+) -> None:
+    now = timezone.now()
+    patient.grant(hospital=baoshan, reason="transfer")
+    expired = now - timedelta(hours=1)
+    CareTeamGrant.objects.create(patient=patient, hospital=xinhua, reason="expired", expires_at=expired)
+    CareTeamGrant.objects.create(patient=patient, user=specialist, reason="ended", revoked_at=now, revoked_by=doctor)
+
+    response = doctor_client.get(_url(patient))
+
+    assert [grant.reason for grant in response.context["grants"]] == ["transfer"]
+    assert "Access ended for" in response.content.decode()
+    assert len([entry for entry in response.context["timeline"] if entry.kind == "patient.shared"]) == 3
+
+
+def test_a_grant_is_live_exactly_when_the_live_queryset_says_so(patient, specialist, baoshan, xinhua) -> None:
+    now = timezone.now()
+    for grant in [
+        {"hospital": baoshan},
+        {"user": specialist, "expires_at": now + timedelta(days=1)},
+        {"hospital": xinhua, "expires_at": now - timedelta(seconds=1)},
+        {"user": specialist, "revoked_at": now},
+        {"hospital": baoshan, "expires_at": now + timedelta(days=1), "revoked_at": now},
+    ]:
+        CareTeamGrant.objects.create(patient=patient, reason="test", **grant)
+
+    live = set(CareTeamGrant.objects.live().values_list("pk", flat=True))
+
+    assert {grant.pk for grant in CareTeamGrant.objects.all() if grant.is_live} == live
+    assert len(live) == 2
+    assert {grant.pk for grant in patient.loaded_live_grants()} == live
+
+
+def test_the_active_consent_from_the_loaded_record_is_the_newest_not_withdrawn(doctor, patient) -> None:
+    patient.withdraw_consent(withdrawn_by=doctor)
+    renewed = patient.record_consent(given_by="李红", relation="mother", recorded_by=doctor)
+
+    fresh = type(patient).objects.get(pk=patient.pk)
+    assert fresh.loaded_active_consent() == renewed == fresh.active_consent()
+
+    fresh.consents.update(withdrawn_at=timezone.now())
+    assert type(patient).objects.get(pk=patient.pk).loaded_active_consent() is None
+
+
+def test_the_page_shows_the_newest_events_and_says_when_there_are_older_ones(
+    doctor_client, patient, monkeypatch
+) -> None:
+    start = datetime(2024, 1, 1, 9, 0, tzinfo=SHANGHAI)
+
+    def busy_app(patient, user):
+        return [
+            TimelineEntry(at=start + timedelta(days=n), kind="x.event", title=f"Event number {n:03d}")
+            for n in range(timeline.TIMELINE_LIMIT + 5)
+        ]
+
+    monkeypatch.setattr(timeline, "app_modules", lambda name: iter([SimpleNamespace(timeline_entries=busy_app)]))
+
+    response = doctor_client.get(_url(patient))
+
+    content = response.content.decode()
+    shown = response.context["timeline"]
+    assert len(shown) == timeline.TIMELINE_LIMIT
+    assert shown[0].title == f"Event number {timeline.TIMELINE_LIMIT + 4:03d}"
+    assert "Event number 004" not in content
+    assert "Event number 005" in content
+    assert 'data-testid="timeline-truncated"' in content
+    assert f"The newest {timeline.TIMELINE_LIMIT} events are shown." in content
+
+
+def test_a_short_timeline_says_nothing_about_older_events(doctor_client, patient) -> None:
+    content = doctor_client.get(_url(patient)).content.decode()
+
+    assert 'data-testid="timeline-truncated"' not in content
+
+
+def test_the_query_count_does_not_grow_with_the_record(doctor_client, doctor, patient, specialist, baoshan) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import app_queries
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert doctor_client.get(_url(patient)).status_code == 200
+        return len(app_queries(captured))
+
+    patient.grant(user=specialist, reason="consultation", granted_by=doctor)
+    small = count()
+    for day in range(1, 6):
+        patient.measurements.create(measured_on=date(2024, 2, day), weight_kg="15.40", recorded_by=doctor)
+        patient.grant(hospital=baoshan, reason="transfer", granted_by=doctor).delete()
+        patient.grant(hospital=baoshan, reason="transfer", granted_by=doctor)
+    patient.withdraw_consent(withdrawn_by=doctor)
+    patient.record_consent(given_by="李红", relation="mother", recorded_by=doctor)
+
+    assert count() == small
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
