@@ -32,9 +32,8 @@ from __future__ import annotations
 import bz2
 import contextlib
 import sys
-from pathlib import Path
-
 from collections import Counter
+from pathlib import Path
 
 from fontTools import subset
 from fontTools.ttLib import TTFont

@@ -100,6 +100,22 @@ def test_the_font_files_ship_with_the_project_under_the_ofl():
     assert "SIL OPEN FONT LICENSE Version 1.1" in (fonts / "OFL.txt").read_text(encoding="utf-8")
 
 
+def test_the_font_files_put_the_common_glyphs_first():
+    # A PDF embeds every glyph id up to the highest it uses (WeasyPrint keeps the ids), so
+    # common characters come first (static/fonts/build_subset.py): ASCII, the catalogue's
+    # characters, then the common hanzi of GB 2312 level 1; rarer ones after.
+    from fontTools.ttLib import TTFont
+
+    for weight in ("Regular", "Bold"):
+        font = TTFont(ROOT / "static" / "fonts" / f"NotoSansSC-Cloudpeds-{weight}.otf", lazy=True)
+        cmap = font.getBestCmap()
+        gid = {char: font.getGlyphID(cmap[ord(char)]) for char in "A证书李明华喆"}
+        assert gid["A"] < 100
+        assert max(gid["证"], gid["书"]) < 1000  # printed on every certificate
+        assert max(gid["李"], gid["明"], gid["华"]) < 4500  # GB 2312 level 1
+        assert gid["喆"] > 4500  # not in GB 2312: still there, further on
+
+
 def test_chinese_renders_on_a_machine_with_no_fonts_at_all(pdf_templates, tmp_path):
     # Fontconfig with an empty configuration: no system font exists for this process.
     config = tmp_path / "fonts.conf"
