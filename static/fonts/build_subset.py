@@ -12,9 +12,19 @@ The family is renamed "Noto Sans SC Cloudpeds" so that a PDF whose fonts say so 
 used these files and not a system font. ("Source" is the only Reserved Font Name of the
 Noto CJK licence, so a modified version may keep "Noto" in its name.)
 
+Glyphs are ordered by how often a document uses them (issue 17): ASCII, then the characters
+of the Chinese catalogue (locale/zh_Hans, the labels every PDF prints) most frequent first, then
+the 3,755 common hanzi of GB 2312 level 1 (where most names' characters are), then the rest in
+code point order. WeasyPrint embeds each PDF's glyphs as a subset that keeps every glyph id up
+to the highest one used, so a low highest id makes the subset ~3x smaller and quicker to cut
+(~13 ms a certificate less, both weights). Outlines, hints and metrics are unchanged.
+
 Usage, on Debian with `apt-get install fonts-noto-cjk unicode-data`:
 
     .venv/bin/python static/fonts/build_subset.py
+
+`--reorder-only` only puts the glyphs of the two files here in that order (no Debian packages
+needed), e.g. after the catalogue changed much.
 """
 
 from __future__ import annotations
@@ -22,16 +32,19 @@ from __future__ import annotations
 import bz2
 import contextlib
 import sys
+from collections import Counter
 from pathlib import Path
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.reorderGlyphs import reorderGlyphs
 
 SOURCE = "/usr/share/fonts/opentype/noto/NotoSansCJK-{weight}.ttc"
 SC_INDEX = 2  # JP, KR, SC, TC, HK, then the Mono faces: index 2 has the Simplified Chinese glyph forms
 UNIHAN = "/usr/share/unicode/Unihan_OtherMappings.txt.bz2"  # kTGH: the General Standard table
 FAMILY = "Noto Sans SC Cloudpeds"
 HERE = Path(__file__).resolve().parent
+CATALOGUE = HERE.parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 _RANGES = [
     (0x0020, 0x007E),  # Basic Latin
@@ -82,6 +95,44 @@ def codepoints() -> set[int]:
     return points
 
 
+def gb2312_level_1() -> list[int]:
+    """The 3,755 common hanzi of GB 2312 (rows 16-55), in the table's order."""
+    found = []
+    for high in range(0xB0, 0xD8):
+        for low in range(0xA1, 0xFF):
+            with contextlib.suppress(UnicodeDecodeError):
+                found.append(ord(bytes([high, low]).decode("gb2312")))
+    return found
+
+
+def catalogue_characters() -> list[int]:
+    """The characters of the Chinese catalogue, most frequent first."""
+    import polib
+
+    counts: Counter[str] = Counter()
+    for entry in polib.pofile(str(CATALOGUE)):
+        counts.update(entry.msgstr)
+        for text in entry.msgstr_plural.values():
+            counts.update(text)
+    return [ord(char) for char, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def reorder(font: TTFont) -> None:
+    """Put the glyphs in the order of use described above (.notdef stays glyph 0)."""
+    order = font.getGlyphOrder()
+    cmap = font.getBestCmap()
+    ranked = [*range(0x20, 0x7F), *catalogue_characters(), *gb2312_level_1(), *sorted(cmap)]
+    new_order = [order[0]]
+    placed = {order[0]}
+    for point in ranked:
+        name = cmap.get(point)
+        if name is not None and name not in placed:
+            new_order.append(name)
+            placed.add(name)
+    new_order += [name for name in order if name not in placed]  # glyphs without a code point
+    reorderGlyphs(font, new_order)
+
+
 def _rename(font: TTFont, weight: str) -> None:
     postscript = f"{FAMILY.replace(' ', '')}-{weight}"
     names = {1: FAMILY, 2: weight, 3: f"{postscript};subset", 4: f"{FAMILY} {weight}", 6: postscript}
@@ -113,12 +164,23 @@ def build(weight: str) -> Path:
     subsetter.populate(unicodes=codepoints())
     subsetter.subset(font)
     _rename(font, weight)
+    reorder(font)
     target = HERE / f"NotoSansSC-Cloudpeds-{weight}.otf"
     font.save(target)
     return target
 
 
+def reorder_only(weight: str) -> Path:
+    target = HERE / f"NotoSansSC-Cloudpeds-{weight}.otf"
+    font = TTFont(target)
+    reorder(font)
+    font.save(target)
+    return target
+
+
 if __name__ == "__main__":
-    for weight in sys.argv[1:] or ["Regular", "Bold"]:
-        path = build(weight)
+    arguments = sys.argv[1:]
+    make = reorder_only if "--reorder-only" in arguments else build
+    for weight in [argument for argument in arguments if argument != "--reorder-only"] or ["Regular", "Bold"]:
+        path = make(weight)
         print(f"{path.name}: {path.stat().st_size / 1_000_000:.1f} MB")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pypdf import PdfReader
 
+from cloudpeds.core import pdf as pdf_module
 from cloudpeds.core.pdf import (
     PDF_FONT_POSTSCRIPT_PREFIX,
     Bilingual,
@@ -97,6 +98,22 @@ def test_the_font_files_ship_with_the_project_under_the_ofl():
         assert path.read_bytes()[:4] == b"OTTO"
         assert f"{PDF_FONT_POSTSCRIPT_PREFIX}-{weight}".encode("utf-16-be") in path.read_bytes()
     assert "SIL OPEN FONT LICENSE Version 1.1" in (fonts / "OFL.txt").read_text(encoding="utf-8")
+
+
+def test_the_font_files_put_the_common_glyphs_first():
+    # A PDF embeds every glyph id up to the highest it uses (WeasyPrint keeps the ids), so
+    # common characters come first (static/fonts/build_subset.py): ASCII, the catalogue's
+    # characters, then the common hanzi of GB 2312 level 1; rarer ones after.
+    from fontTools.ttLib import TTFont
+
+    for weight in ("Regular", "Bold"):
+        font = TTFont(ROOT / "static" / "fonts" / f"NotoSansSC-Cloudpeds-{weight}.otf", lazy=True)
+        cmap = font.getBestCmap()
+        gid = {char: font.getGlyphID(cmap[ord(char)]) for char in "A证书李明华喆"}
+        assert gid["A"] < 100
+        assert max(gid["证"], gid["书"]) < 1000  # printed on every certificate
+        assert max(gid["李"], gid["明"], gid["华"]) < 4500  # GB 2312 level 1
+        assert gid["喆"] > 4500  # not in GB 2312: still there, further on
 
 
 def test_chinese_renders_on_a_machine_with_no_fonts_at_all(pdf_templates, tmp_path):
@@ -214,6 +231,46 @@ def test_names_are_autoescaped_text_not_markup(pdf_templates, no_network):
     text = _pdf_text(pdf).replace("\n", "")
     assert '王<b>小明</b><img src="file:///etc/hostname">' in text
     assert fetcher.refused == []  # the "image" was never an image: nothing was asked for
+
+
+LANDSCAPE = """{% extends "pdf/base.html" %}
+{% block style %}@page { size: A4 landscape; } h1 { font-size: 30pt; }{% endblock %}
+{% block content %}<h1>证书 {{ name }}</h1>{% endblock %}"""
+
+
+def _page_size(pdf: bytes) -> tuple[float, float]:
+    box = PdfReader(BytesIO(pdf)).pages[0].mediabox
+    return float(box.width), float(box.height)
+
+
+def test_each_template_gets_its_own_parsed_stylesheet_parsed_once(pdf_templates, monkeypatch):
+    monkeypatch.setattr(pdf_module, "_stylesheets", {})  # none kept from other tests' PDFs
+    (pdf_templates / "test_pdf" / "landscape.html").write_text(LANDSCAPE, encoding="utf-8")
+
+    portrait = render_pdf("test_pdf/page.html", {"name": "王小明"})
+    kept = dict(pdf_module._stylesheets)
+    landscape = render_pdf("test_pdf/landscape.html", {"name": "李华"})
+    portrait_again = render_pdf("test_pdf/page.html", {"name": "张喆"})
+
+    width, height = _page_size(portrait)
+    assert width < height
+    assert _page_size(landscape) == (height, width)  # its own CSS applies (A4 turned)...
+    assert _page_size(portrait_again) == (width, height)  # ...and only to its own PDFs
+    assert "李华" in _pdf_text(landscape) and "张喆" in _pdf_text(portrait_again)
+    assert all("Noto-Sans-SC-Cloudpeds" in name for name in _font_names(landscape))
+    # The page template's stylesheet was parsed once and served to its second PDF.
+    assert len(pdf_module._stylesheets) == 2
+    assert all(pdf_module._stylesheets[css] is sheet for css, sheet in kept.items())
+
+
+def test_a_style_element_in_what_a_person_typed_stays_text(pdf_templates):
+    name = "王小明<style>@page { size: A4 landscape; }</style>"
+
+    pdf = render_pdf("test_pdf/page.html", {"name": name})
+
+    assert name in _pdf_text(pdf).replace("\n", "")
+    width, height = _page_size(pdf)
+    assert width < height
 
 
 def test_a_qr_code_is_a_png_data_uri_that_the_pdf_embeds(pdf_templates):
