@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.db.models import F
 
 SESSION_KEY = "_cloudpeds_access"
@@ -33,9 +34,16 @@ def bump_access_version(user_ids, *, instance=None) -> None:
         instance.access_version = User.objects.values_list("access_version", flat=True).get(pk=instance.pk)
 
 
+def _may_need_two_factor(user) -> bool:
+    """Whether two-factor applies to this person now or once a grace period ends."""
+    return user.is_superuser or user.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
+
+
 def _fill(session, user) -> None:
-    # Only people who must use two-factor are asked (one query); for the rest it stays unknown.
-    totp = user.has_totp if user.needs_two_factor() else None
+    # Everyone two-factor applies to is asked (one query), including doctors still in their
+    # grace period: when it ends, or on their home page's reminder check, the flag is there.
+    # For the rest it stays unknown.
+    totp = user.has_totp if _may_need_two_factor(user) else None
     session[SESSION_KEY] = {
         "user": user.pk,
         "version": user.access_version,
