@@ -1,7 +1,8 @@
 """Role names and the two-factor flag, kept in the session instead of queried on every request.
 
 Every signed-in request needs the person's role names (navigation, `@requires`, the
-two-factor rule) and, for administrators, whether they have enrolled a TOTP authenticator.
+two-factor rule) and, for everyone two-factor applies to, whether they have enrolled a TOTP
+authenticator.
 Both are kept in the session with the user's `access_version`, which the user row (loaded
 on every request anyway) carries: when roles or authenticators change, the version is bumped
 and every session of that person reads them again on its next request.
