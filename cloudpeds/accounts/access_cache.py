@@ -1,7 +1,8 @@
 """Role names and the two-factor flag, kept in the session instead of queried on every request.
 
 Every signed-in request needs the person's role names (navigation, `@requires`, the
-two-factor rule) and, for administrators, whether they have enrolled a TOTP authenticator.
+two-factor rule) and, for everyone two-factor applies to, whether they have enrolled a TOTP
+authenticator.
 Both are kept in the session with the user's `access_version`, which the user row (loaded
 on every request anyway) carries: when roles or authenticators change, the version is bumped
 and every session of that person reads them again on its next request.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.db.models import F
 
 SESSION_KEY = "_cloudpeds_access"
@@ -33,9 +35,16 @@ def bump_access_version(user_ids, *, instance=None) -> None:
         instance.access_version = User.objects.values_list("access_version", flat=True).get(pk=instance.pk)
 
 
+def _may_need_two_factor(user) -> bool:
+    """Whether two-factor applies to this person now or once a grace period ends."""
+    return user.is_superuser or user.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
+
+
 def _fill(session, user) -> None:
-    # Only people who must use two-factor are asked (one query); for the rest it stays unknown.
-    totp = user.has_totp if user.needs_two_factor() else None
+    # Everyone two-factor applies to is asked (one query), including doctors still in their
+    # grace period: when it ends, or on their home page's reminder check, the flag is there.
+    # For the rest it stays unknown.
+    totp = user.has_totp if _may_need_two_factor(user) else None
     session[SESSION_KEY] = {
         "user": user.pk,
         "version": user.access_version,

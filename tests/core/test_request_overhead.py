@@ -7,6 +7,8 @@ two-factor flag from the session; the session is written only when it is renewed
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cloudpeds.accounts.roles import Role
 from cloudpeds.core.middleware import LAST_ACTIVE_KEY
@@ -24,6 +27,10 @@ pytestmark = pytest.mark.django_db
 
 # cached_db reads the session from the cache: Redis costs no query, the cache table one.
 SESSION_READ = 0 if settings.REDIS_URL else 1
+
+
+def LONG_AGO():
+    return timezone.now() - timedelta(days=30)
 
 
 def _queries(client, path: str) -> list[str]:
@@ -59,6 +66,50 @@ def test_an_administrator_pays_no_two_factor_query_per_request(client, transfer_
 
     assert len(queries) == 1 + SESSION_READ, queries
     assert not any("mfa_authenticator" in sql or "auth_group" in sql for sql in queries), queries
+
+
+def test_a_doctor_whose_grace_period_ends_during_the_session_pays_no_two_factor_query(client, settings, yangpu):
+    # Signed in (and the session filled) while still in the grace period, enrolled.
+    settings.TWO_FACTOR_DOCTORS_FROM = timezone.localdate()
+    doctor = UserFactory(username="gracedoc", hospital=yangpu, roles=[Role.GRASSROOTS_DOCTOR], date_joined=LONG_AGO())
+    enroll_totp(doctor)
+    client.force_login(doctor)
+    client.get("/ping")
+    assert doctor.in_two_factor_grace()
+
+    settings.TWO_FACTOR_DOCTORS_FROM = timezone.localdate() - timedelta(days=settings.TWO_FACTOR_GRACE_DAYS + 1)
+    assert doctor.needs_two_factor()
+    queries = _queries(client, "/ping")
+
+    assert len(queries) == 1 + SESSION_READ, queries
+    assert not any("mfa_authenticator" in sql for sql in queries), queries
+
+
+def test_an_enrolled_doctor_in_the_grace_period_pays_no_two_factor_query_on_the_home_page(client, settings, yangpu):
+    settings.TWO_FACTOR_DOCTORS_FROM = timezone.localdate()
+    doctor = UserFactory(username="gracedoc", hospital=yangpu, roles=[Role.GRASSROOTS_DOCTOR])
+    enroll_totp(doctor)
+    client.force_login(doctor)
+    client.get("/")
+
+    queries = _queries(client, "/")
+
+    assert not any("mfa_authenticator" in sql for sql in queries), queries
+
+
+def test_a_doctor_past_the_grace_period_who_removes_the_authenticator_is_sent_to_enrol(client, settings, yangpu):
+    settings.TWO_FACTOR_DOCTORS_FROM = timezone.localdate() - timedelta(days=settings.TWO_FACTOR_GRACE_DAYS + 1)
+    doctor = UserFactory(username="gracedoc", hospital=yangpu, roles=[Role.GRASSROOTS_DOCTOR], date_joined=LONG_AGO())
+    assert doctor.needs_two_factor()
+    enroll_totp(doctor)
+    client.force_login(doctor)
+    assert client.get("/ping").status_code == 200
+
+    Authenticator.objects.filter(user=doctor).delete()
+
+    response = client.get("/ping")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
 
 
 def test_a_signed_in_empty_page_costs_the_user_and_the_badge(client, yangpu):
