@@ -188,6 +188,17 @@ def _scope(user: User, metrics_filter: MetricsFilter) -> tuple[str, list, Callab
     return sql, params, lambda *row: all(test(*row) for test in tests)
 
 
+def scope_key(user: User) -> str:
+    """Whose consultations `user` counts, as a cache key part: the same for two users exactly
+    when _scope gives them the same rows ("group", "none", or hospital and department)."""
+    if user.is_authenticated and user.has_role(Role.GROUP_ADMIN):
+        return "group"
+    if not user.is_authenticated or user.hospital_id is None:
+        return "none"
+    department_id = user.department_id if user.has_role(Role.SPECIALIST) else None
+    return f"hospital-{user.hospital_id}-department-{department_id or ''}"
+
+
 def compute(user: User, metrics_filter: MetricsFilter, today: date | None = None) -> Metrics:
     """All the figures of the metrics page, from the daily roll-ups (ConsultationDay): the
     stored rows for the days before today, today's computed live. Five queries whatever the

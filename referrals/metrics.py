@@ -1,7 +1,12 @@
 """Referral metrics for administrators: aggregates only, no child is named.
 
 Group administrators see the whole group; a transfer administrator sees the referrals their
-hospital sent or received. Every figure is one aggregate query whatever the volume.
+hospital sent or received. Every figure is one aggregate query whatever the volume. The
+page's charts of referrals by month and of the median time to decision are sums of the daily
+roll-up rows (ReferralDay, referrals/rollups.py: by the day a referral was requested), today's
+partial day computed live with the roll-up's own query; arrivals (by month of approval),
+rejection reasons (by month of decision) and follow-up completion (by month due) are not on
+the roll-up's day and are read from the referrals. The CSV tables read the referrals.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -18,12 +24,14 @@ from django.utils.translation import gettext as _
 
 from cloudpeds.accounts.models import Hospital, User
 
+from . import rollups
 from .models import (
     BedReservation,
     Direction,
     FollowUpItem,
     Kind,
     Referral,
+    ReferralDay,
     RejectReason,
     Status,
     sees_whole_group,
@@ -54,13 +62,24 @@ class Scope:
     referrals: QuerySet[Referral]
     since: datetime
     months: list[str]
+    # The hospital whose referrals (sent or received) are counted; None: the whole group.
+    hospital_id: int | None = None
+    today: date | None = None
+
+    @property
+    def key(self) -> str:
+        """Whose referrals and which months, as a cache key part."""
+        whose = "group" if self.hospital_id is None else f"hospital-{self.hospital_id}"
+        return f"{whose}:{self.since:%Y-%m}:{len(self.months)}"
 
 
 def scope_for(user: User, months: int = 12, today: date | None = None) -> Scope:
     today = today or timezone.localdate()
     since = _month_start(today, months)
     referrals = Referral.objects.exclude(status=Status.NEW)
+    hospital_id = None
     if not sees_whole_group(user):
+        hospital_id = user.hospital_id
         referrals = referrals.filter(
             Q(sending_hospital_id=user.hospital_id) | Q(receiving_hospital_id=user.hospital_id)
         )
@@ -69,7 +88,7 @@ def scope_for(user: User, months: int = 12, today: date | None = None) -> Scope:
     for _i in range(months):
         labels.append(f"{cursor:%Y-%m}")
         cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
-    return Scope(referrals=referrals, since=since, months=labels)
+    return Scope(referrals=referrals, since=since, months=labels, hospital_id=hospital_id, today=today)
 
 
 def _month(value: datetime) -> str:
@@ -118,16 +137,56 @@ def decision_times(scope: Scope) -> list[dict[str, Any]]:
     ]
 
 
+# The roll-up rows' referrals by month and direction, and the median time to decision by
+# month over the stored days' times and today's (passed as arrays). Only transfers are ever
+# decided (decided_at), so every decision time of a roll-up row is a transfer's.
+_VOLUME_SQL = """
+SELECT to_char(r.day, 'YYYY-MM'), r.direction, SUM(r.submitted)
+FROM {table} r WHERE r.day >= %s AND r.day < %s {scope}
+GROUP BY 1, 2
+"""
+_MEDIAN_SQL = """
+SELECT month, percentile_cont(0.5) WITHIN GROUP (ORDER BY s) FROM (
+    SELECT to_char(r.day, 'YYYY-MM') AS month, s
+    FROM {table} r CROSS JOIN LATERAL unnest(r.decision_seconds) AS s
+    WHERE r.day >= %s AND r.day < %s {scope}
+    UNION ALL
+    SELECT %s, unnest(%s::double precision[])
+) AS times
+GROUP BY 1
+"""
+
+
+def _rolled_up(scope: Scope) -> tuple[dict[str, dict[str, int]], dict[str, float]]:
+    """Referrals up and down by month, and the median hours to decision by month, from the
+    roll-ups (the stored days before today, today's computed live). Two queries, three with
+    today in the range; the same whatever the number of referrals."""
+    today = scope.today or timezone.localdate()
+    start = scope.since.date()
+    by_month: dict[str, dict[str, int]] = defaultdict(lambda: {Direction.UP: 0, Direction.DOWN: 0})
+    sql, params = "", []
+    if scope.hospital_id is not None:
+        sql = " AND (r.sending_hospital_id = %s OR r.receiving_hospital_id = %s)"
+        params = [scope.hospital_id, scope.hospital_id]
+    table = ReferralDay._meta.db_table
+    live: list[float] = []
+    if start <= today:
+        for row in rollups.rows_for(today, today, today=today):
+            if scope.hospital_id is None or scope.hospital_id in (row.sending_hospital_id, row.receiving_hospital_id):
+                by_month[f"{today:%Y-%m}"][row.direction] += row.submitted
+                live += row.decision_seconds
+    with connection.cursor() as cursor:
+        cursor.execute(_VOLUME_SQL.format(table=table, scope=sql), [start, today, *params])
+        for month, direction, count in cursor.fetchall():
+            by_month[month][direction] += count
+        cursor.execute(_MEDIAN_SQL.format(table=table, scope=sql), [start, today, *params, f"{today:%Y-%m}", live])
+        medians = {month: round((median or 0) / 3600, 1) for month, median in cursor.fetchall()}
+    return by_month, medians
+
+
 def median_decision_hours_by_month(scope: Scope) -> dict[str, float]:
-    hours = _EpochSeconds(F("decided_at") - F("submitted_at")) / 3600.0
-    rows = (
-        scope.referrals.filter(kind=Kind.TRANSFER, submitted_at__gte=scope.since, decided_at__isnull=False)
-        .annotate(month=TruncMonth("submitted_at"))
-        .values("month")
-        .annotate(median=_Median(hours))
-        .order_by("month")
-    )
-    return {_month(row["month"]): round(row["median"] or 0, 1) for row in rows}
+    """Median hours from request to decision of the transfers requested in each month."""
+    return _rolled_up(scope)[1]
 
 
 def rejection_reasons(scope: Scope) -> list[dict[str, Any]]:
@@ -232,11 +291,7 @@ def chart_data(
 ) -> dict[str, Any]:
     """Everything the charts draw (static/js/referrals-metrics.js reads it via json_script).
     Figures the caller already has are passed in rather than computed again."""
-    by_month: dict[str, dict[str, int]] = defaultdict(lambda: {Direction.UP: 0, Direction.DOWN: 0})
-    volume_rows = volume(scope)
-    for row in volume_rows:
-        by_month[row["month"]][row["direction"]] += row["count"]
-    median_by_month = median_decision_hours_by_month(scope)
+    by_month, median_by_month = _rolled_up(scope)
     arrivals_by_month = {row["month"]: row for row in (arrivals(scope) if arrivals_rows is None else arrivals_rows)}
     follow_by_month = {
         row["month"]: row for row in (follow_up_completion(scope) if follow_rows is None else follow_rows)

@@ -13,12 +13,14 @@ counter, so a cache that lost it (eviction, restart) can never match a key made 
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import ParamSpec, TypeVar
 
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 GENERATION_KEY = "rollups:generation"
 
@@ -35,6 +37,27 @@ def generation() -> str:
 
 def bump_generation() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def without_jit(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` (a page's reads of roll-up rows and of today's live rows) with
+    PostgreSQL's JIT off: the live queries' correlated subqueries are estimated costly enough
+    to be JIT-compiled, and compiling takes far longer than running these small queries."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if connection.vendor != "postgresql":
+            return function(*args, **kwargs)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def replace_days(

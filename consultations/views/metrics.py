@@ -1,8 +1,15 @@
 """The consultation metrics page, for specialists and group administrators (others: 403).
 
 Charts (Chart.js, drawn by static/js/consultations_metrics.js from a json_script block) and
-tables of the same figures; `?format=csv` downloads them. The figures are aggregate queries
-over the consultations the user may see (consultations/metrics.py).
+tables of the same figures; `?format=csv` downloads them. The figures are sums of the daily
+roll-up rows the user may count (consultations/metrics.py).
+
+The rendered figures block (metrics.html's `{% cache %}`) is kept for CACHE_SECONDS per
+scope (whose consultations the user counts: metrics.scope_key), filters, language and
+roll-up generation (`cloudpeds.core.rollups.generation`, drawn anew by every rebuild of a
+roll-up, as the outcomes page does). The figures in the context are lazy: when the block is
+in the cache, nothing computes or fetches them. Today's live cases show within
+CACHE_SECONDS, or at once when the periodic rebuild draws a new generation.
 """
 
 from __future__ import annotations
@@ -12,18 +19,24 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from cloudpeds.accounts.access import requires
 from cloudpeds.core.exports import csv_response
+from cloudpeds.core.rollups import generation as rollup_generation
+from cloudpeds.core.rollups import without_jit
 
 from ..forms.metrics import MetricsFilterForm
-from ..metrics import Figures, Group, Metrics, chart_data, compute
+from ..metrics import Figures, Group, Metrics, MetricsFilter, chart_data, compute, scope_key
 from ..models import can_see_metrics
 
 _NOTHING = "—"
+# How long a rendered figures block is kept (metrics.html); a rebuild of the roll-ups
+# replaces it at once (the generation is in its key).
+CACHE_SECONDS = 300
 
 
 def _number(value: float | None, places: int = 1) -> str:
@@ -63,27 +76,51 @@ def _rows(groups: list[Group]) -> list[tuple[str, list[str]]]:
     return [(group.label, _cells(group.figures)) for group in groups]
 
 
+def _filter_key(metrics_filter: MetricsFilter) -> str:
+    hospital = metrics_filter.hospital.pk if metrics_filter.hospital is not None else ""
+    return f"{metrics_filter.start:%Y%m%d}-{metrics_filter.end:%Y%m%d}-{hospital}-{metrics_filter.specialty}"
+
+
+class _Chart:
+    """The charts' data, computed when the template first asks for `chart.data` (json_script
+    needs a real dict, which a SimpleLazyObject is not)."""
+
+    def __init__(self, figures: Metrics) -> None:
+        self.figures = figures
+
+    @cached_property
+    def data(self) -> dict:
+        return chart_data(self.figures)
+
+
 @requires(can_see_metrics)
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = MetricsFilterForm(request.GET or None)
-    figures = compute(user, form.filters())
+    metrics_filter = form.filters()
     if request.GET.get("format") == "csv":
-        return _csv_response(figures)
+        return _csv_response(without_jit(compute)(user, metrics_filter))
+    figures = SimpleLazyObject(lambda: without_jit(compute)(user, metrics_filter))
     csv_query = request.GET.copy()
     csv_query["format"] = "csv"
     context = {
         "form": form,
-        "metrics": figures,
+        "period": metrics_filter,
+        "cache_seconds": CACHE_SECONDS,
+        "cache_scope": scope_key(user),
+        "cache_filter": _filter_key(metrics_filter),
+        "generation": rollup_generation(),
         "headings": _headings(),
-        "summary": list(zip(_headings(), _cells(figures.overall), strict=True)),
-        "tables": [
-            ("months", _("By month"), _("Month"), _rows(figures.by_month)),
-            ("hospitals", _("By requesting hospital"), _("Hospital"), _rows(figures.by_hospital)),
-            ("specialties", _("By specialty"), _("Specialty"), _rows(figures.by_specialty)),
-        ],
-        "chart": chart_data(figures),
+        "summary": SimpleLazyObject(lambda: list(zip(_headings(), _cells(figures.overall), strict=True))),
+        "tables": SimpleLazyObject(
+            lambda: [
+                ("months", _("By month"), _("Month"), _rows(figures.by_month)),
+                ("hospitals", _("By requesting hospital"), _("Hospital"), _rows(figures.by_hospital)),
+                ("specialties", _("By specialty"), _("Specialty"), _rows(figures.by_specialty)),
+            ]
+        ),
+        "chart": _Chart(figures),
         "csv_query": csv_query.urlencode(),
     }
     return render(request, "consultations/metrics.html", context)

@@ -1,18 +1,40 @@
 """Metrics for administrators: referrals up and down, decision times, rejection reasons,
-arrivals and follow-up completion, as charts and CSV. Aggregates only: no child is named."""
+arrivals and follow-up completion, as charts and CSV. Aggregates only: no child is named.
+
+The page's figures (metrics.page_data) are cached for CACHE_SECONDS per scope (the whole
+group, or the hospital a transfer administrator counts), period, language (the charts'
+labels and the rejection reasons are translated) and roll-up generation
+(`cloudpeds.core.rollups.generation`, drawn anew by every rebuild of a roll-up, as the
+outcomes and consultation metrics pages do). The CSV files are computed on each download."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from cloudpeds.accounts.access import requires
 from cloudpeds.core.exports import csv_response
+from cloudpeds.core.rollups import generation as rollup_generation
+from cloudpeds.core.rollups import without_jit
 
 from .. import metrics
 from ..forms import MetricsFilterForm
 from ..models import can_see_metrics, sees_whole_group
+
+# How long the page's figures are kept; a rebuild of the roll-ups replaces them at once.
+CACHE_SECONDS = 300
+
+
+def _page_data(scope: metrics.Scope) -> dict:
+    key = f"referral-metrics:{scope.key}:{get_language()}:{rollup_generation()}"
+    data = cache.get(key)
+    if data is None:
+        data = without_jit(metrics.page_data)(scope)
+        cache.set(key, data, CACHE_SECONDS)
+    return data
 
 
 def _scope(request: HttpRequest) -> tuple[MetricsFilterForm, metrics.Scope]:
@@ -27,7 +49,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     form, scope = _scope(request)
     context = {
         "form": form,
-        **metrics.page_data(scope),
+        **_page_data(scope),
         "tables": list(metrics.TABLES),
         "months": scope.months,
         "whole_group": sees_whole_group(request.user),
@@ -43,5 +65,5 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     if table not in metrics.TABLES:
         raise Http404
     function, columns = metrics.TABLES[table]
-    rows = ([row.get(column, "") for column in columns] for row in function(scope))
+    rows = ([row.get(column, "") for column in columns] for row in without_jit(function)(scope))
     return csv_response(f"referrals-{table}", columns, rows)
