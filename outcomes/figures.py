@@ -13,19 +13,17 @@ consultation figures). Shares are fractions of 1, None when there is nothing to 
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import ParamSpec, TypeVar
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cloudpeds.accounts.models import Hospital, User
 from cloudpeds.accounts.roles import Role
+from cloudpeds.core.rollups import without_jit
 from consultations import rollups as consultation_rollups
 from consultations.models import ConsultationDay
 from referrals import rollups as referral_rollups
@@ -51,28 +49,6 @@ DOWN_COUNTS = ("submitted", "follow_ups", "follow_ups_done", "follow_ups_lapsed"
 TRAINING_COUNTS = ("enrolled", "completed", "attempts", "passed")
 TOPIC_COUNTS = ("consultations", "after_course")
 TRIAGE_COUNTS = ("runs", "to_consultation", "to_referral", "answered", "agreed")
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def without_jit(function: Callable[P, R]) -> Callable[P, R]:
-    """Run `function` with PostgreSQL's JIT off. Today's live roll-up queries (the topic of a
-    consultation and "after the course" are correlated subqueries) are estimated costly
-    enough to be JIT-compiled, and at scale data the compiling took about 1 s of the 1.08 s
-    of the query (EXPLAIN ANALYZE: execution 40 ms). The page's queries are all small."""
-
-    @functools.wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        if connection.vendor != "postgresql":
-            return function(*args, **kwargs)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 def _share(part: int, whole: int) -> float | None:
