@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from cloudpeds.core.text import render_markdown
 
-from .models import Colour, SectionKind, TopicVersion
+from .models import Colour, SectionKind, TopicVersion, VersionStatus
 
 LANGUAGE_CHOICES = ("zh", "en", "both")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -109,6 +110,42 @@ class TopicPage:
     @property
     def side_by_side(self) -> bool:
         return len(self.langs) > 1
+
+
+# Bump when what build_page makes changes (the Markdown renderer, the sanitiser's rules, the
+# layout objects): pages cached by the code before are then never read again.
+PAGE_CACHE_GENERATION = 1
+PAGE_CACHE_SECONDS = 7 * 24 * 3600
+_FROZEN = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
+_CACHED_PARTS = ("titles", "summaries", "sections", "rows", "chapters")
+
+
+def _page_key(version: TopicVersion, langs: tuple[str, ...]) -> str | None:
+    """The cache key of a version's page, or None when its content may still change.
+
+    Only approved versions are cached: their sections and rows are never edited again (an
+    edit is a new version), so the key needs no invalidation. The approval time is part of
+    it so that a database re-seeded under the same cache cannot read another version 1's
+    page; the interface language is, for the section and colour labels.
+    """
+    if version.status not in _FROZEN or version.approved_at is None:
+        return None
+    approved = version.approved_at.timestamp()
+    return f"handbook:page:{PAGE_CACHE_GENERATION}:{version.pk}:{approved}:{'-'.join(langs)}:{ui_language()}"
+
+
+def cached_page(version: TopicVersion, langs: tuple[str, ...]) -> TopicPage:
+    """build_page(version, langs), kept in the cache for published and superseded versions:
+    rendering and sanitising the Markdown of every section and row was most of the topic
+    page's own work (issue 17). Sections and rows are read only when it is not cached."""
+    key = _page_key(version, langs)
+    parts = cache.get(key) if key else None
+    if parts is None:
+        page = build_page(version, langs)
+        if key:
+            cache.set(key, {name: getattr(page, name) for name in _CACHED_PARTS}, PAGE_CACHE_SECONDS)
+        return page
+    return TopicPage(version=version, langs=langs, **parts)
 
 
 def build_page(version: TopicVersion, langs: tuple[str, ...]) -> TopicPage:

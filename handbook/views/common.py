@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, render
 
 from ..forms.editing import ApproveForm, NoteForm, ReturnForm
 from ..models import TopicVersion, is_editor
-from ..reading import build_page, reading_languages
+from ..reading import cached_page, reading_languages
 
 
-def version_queryset() -> QuerySet[TopicVersion]:
-    return TopicVersion.objects.select_related("topic", "author", "approved_by").prefetch_related(
-        "sections", "classification_rows"
-    )
+def version_queryset(*, with_content: bool = True) -> QuerySet[TopicVersion]:
+    """Versions with their topic and people; with their sections and rows unless the page
+    is likely cached (reading.cached_page reads them only when it is not)."""
+    versions = TopicVersion.objects.select_related("topic", "author", "approved_by")
+    return versions.prefetch_related("sections", "classification_rows") if with_content else versions
 
 
 def visible_version(request: HttpRequest, slug: str, number: int) -> TopicVersion:
@@ -35,7 +36,7 @@ def render_version(request: HttpRequest, version: TopicVersion, **extra: Any) ->
     context = {
         "version": version,
         "topic": version.topic,
-        "page": build_page(version, langs),
+        "page": cached_page(version, langs),
         "versions": readable_numbers,
         "previous": version.previous_readable(),
         "events": version.events.select_related("actor"),

@@ -104,7 +104,9 @@ def search(request: HttpRequest) -> HttpResponse:
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     """The topic as published now."""
     found = get_object_or_404(Topic.objects.published(), slug=slug)
-    version = get_object_or_404(version_queryset(), pk=found.current_version_id)
+    # The published version's page is cached (reading.cached_page): its sections and rows
+    # are read only when it is not.
+    version = get_object_or_404(version_queryset(with_content=False), pk=found.current_version_id)
     found.record_view()
     return render_version(request, version)
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from cloudpeds.accounts.roles import Role
 from handbook import view_counts
-from handbook.models import Topic, TopicViewDay
+from handbook.models import Section, Topic, TopicViewDay
+from handbook.reading import cached_page
+from tests.conftest import app_queries
+from tests.factories import UserFactory
 
 from .conftest import publish, write_draft
 
@@ -147,3 +153,62 @@ def test_events_are_shown_on_the_version_page(client, editor, fever):
     events = content[content.index('data-testid="events"') :]
     assert "Sent for review" in events
     assert "Approved and published" in events
+
+
+def _article(content: str) -> str:
+    return content[content.index("<article") : content.index("</article>")]
+
+
+def _content_reads(queries) -> list[str]:
+    return [sql for sql in app_queries(queries) if "handbook_section" in sql or "handbook_classificationrow" in sql]
+
+
+def test_the_published_page_is_kept_and_a_new_version_shows_at_once(client, reader, editor, editor2, fever):
+    client.force_login(reader)
+    first = client.get("/handbook/topics/fever/").content.decode()
+
+    with CaptureQueriesContext(connection) as again:
+        second = client.get("/handbook/topics/fever/").content.decode()
+
+    # Read from the cache: the same page without reading the sections and rows again.
+    assert _article(second) == _article(first)
+    assert _content_reads(again) == []
+    publish(
+        write_draft(
+            editor2, "fever", ("发热", "Fever"), sections={"management": ("多喝水。", "Give plenty to drink.")}
+        ),
+        editor,
+    )
+    current = client.get("/handbook/topics/fever/").content.decode()
+    assert "Give plenty to drink." in current
+    assert "Offer fluids often." not in current
+    # The version before, superseded, keeps its own page.
+    assert "Offer fluids often." in client.get("/handbook/topics/fever/v/1/").content.decode()
+
+
+def test_the_kept_page_is_per_interface_and_reading_language(client, reader, yangpu, fever):
+    chinese_reader = UserFactory(
+        username="reader_zh", hospital=yangpu, roles=[Role.GRASSROOTS_DOCTOR], preferred_language="zh-hans"
+    )
+    client.force_login(reader)
+    english = client.get("/handbook/topics/fever/").content.decode()
+    client.force_login(chinese_reader)
+    chinese = client.get("/handbook/topics/fever/").content.decode()
+    both = client.get("/handbook/topics/fever/", {"lang": "both"}).content.decode()
+
+    assert "Danger signs" in english and "危险体征" not in english
+    assert "危险体征" in chinese and "Danger signs" not in chinese
+    assert "少量多次喂水。" in chinese and "Offer fluids often." not in chinese
+    assert "少量多次喂水。" in both and "Offer fluids often." in both
+
+
+def test_a_draft_page_is_never_kept(editor2):
+    draft = write_draft(
+        editor2, "otitis", ("中耳炎", "Ear infection"), sections={"assess": ("看鼓膜", "Look at the drum.")}
+    )
+    assert "Look at the drum." in str(cached_page(draft, ("en",)).sections[0].columns[0].text)
+
+    Section.objects.filter(version=draft, kind="assess").update(body_en="Look at both drums.")
+    draft.refresh_from_db()
+
+    assert "Look at both drums." in str(cached_page(draft, ("en",)).sections[0].columns[0].text)
