@@ -12,13 +12,14 @@ from __future__ import annotations
 from functools import lru_cache
 from uuid import UUID
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 _PLACEHOLDER = UUID(int=0)
 
 
 @lru_cache(maxsize=64)
-def _path_with_placeholder(viewname: str, urlconf: str | None, prefix: str) -> str:
+def _path_with_placeholder(viewname: str, urlconf: str, prefix: str) -> str:
     path = reverse(viewname, urlconf=urlconf, args=[_PLACEHOLDER])
     # The id must appear exactly once, else the substitution below would be ambiguous.
     if path.count(str(_PLACEHOLDER)) != 1:
@@ -28,5 +29,6 @@ def _path_with_placeholder(viewname: str, urlconf: str | None, prefix: str) -> s
 
 def record_path(viewname: str, public_id: UUID) -> str:
     """`reverse(viewname, args=[public_id])` for a URL whose one argument is a UUID."""
-    template = _path_with_placeholder(viewname, get_urlconf(), get_script_prefix())
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    template = _path_with_placeholder(viewname, urlconf, get_script_prefix())
     return template.replace(str(_PLACEHOLDER), str(public_id))
