@@ -45,6 +45,7 @@ from cloudpeds.attachments.models import Attachment
 from cloudpeds.audit.history import track_clinical
 from cloudpeds.core.documents import GeneratedPdf
 from cloudpeds.core.fsm import ReloadableStatusMixin
+from cloudpeds.core.paths import record_path
 from cloudpeds.core.retention import RetentionClass, keep_until_field, retention_class_field, retention_triggers
 from cloudpeds.notifications.services import in_both_languages, notify
 from cloudpeds.patients.models import Patient, ServiceConsent
@@ -376,7 +377,10 @@ class Consultation(ReloadableStatusMixin, models.Model):
         return f"{self.patient.name} → {self.department}"
 
     def get_absolute_url(self) -> str:
-        return reverse("consultations:detail", args=[self.public_id])
+        return record_path("consultations:detail", self.public_id)
+
+    def get_claim_url(self) -> str:
+        return record_path("consultations:claim", self.public_id)
 
     def referral_sent_by(self, user: User):
         """The referral the requesting hospital made from this answer, if any (the newest):
@@ -417,6 +421,16 @@ class Consultation(ReloadableStatusMixin, models.Model):
     def is_overdue(self, now=None) -> bool:
         left = self.time_left(now)
         return left is not None and left < timedelta()
+
+    def clock_state(self, now=None) -> str:
+        """What the response clock shows: "paused", "overdue", "running", or "" (no clock:
+        not due or no longer open). One call for the template instead of three."""
+        left = self.time_left(now)
+        if left is None:
+            return ""
+        if self.is_paused:
+            return "paused"
+        return "overdue" if left < timedelta() else "running"
 
     def response_time(self) -> timedelta | None:
         """Submission to answer, pauses excluded."""

@@ -42,7 +42,10 @@ from ..forms.answering import (
 from ..models import Consultation, ConsultationError, Status, can_read_consultations, can_see_queue
 from .common import go, to_case, visible_case
 
-PAGE_SIZE = 25
+# Rows a page: the queue's, and the specialist's own cases below it. Rendering a row costs
+# ~0.3 ms, and the page refreshes itself every minute for everyone watching the queue.
+PAGE_SIZE = 20
+MINE_PAGE_SIZE = 10
 
 # Form prefixes: the fragment shows several forms at once, and their fields must not clash.
 ASSIGN, REDIRECT, DECLINE, INFO, ANSWER = "assign", "redirect", "decline", "info", "answer"
@@ -67,7 +70,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     # The specialist's own cases are listed once, under "my cases", not in the queue too.
     cases = visible.none() if department is None else visible.queue_for(department).exclude(assigned_to=user)
     page = Paginator(_with_row_columns(cases), PAGE_SIZE).get_page(request.GET.get("page"))
-    mine = Paginator(_with_row_columns(visible.assigned_to_user(user)), PAGE_SIZE).get_page(request.GET.get("mine"))
+    mine = Paginator(_with_row_columns(visible.assigned_to_user(user)), MINE_PAGE_SIZE).get_page(
+        request.GET.get("mine")
+    )
     context = {
         "form": form,
         "department": department,

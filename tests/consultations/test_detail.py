@@ -360,3 +360,29 @@ def test_the_requesting_doctor_jumps_to_closing_an_answered_case(client, special
 
     bar = body.index('data-testid="jump-to-action"')
     assert 'href="#close"' in body[bar : bar + 400]
+
+
+def test_the_case_comes_with_the_rows_its_page_shows(rf, specialist, consultation, django_assert_num_queries):
+    """visible_case loads the hospitals, the department and the people apart from the case
+    (a many-table join was slow to plan): reading them afterwards costs no query."""
+    from consultations.views.common import visible_case
+
+    consultation.claim(specialist)
+    request = rf.get(_url(consultation))
+    request.user = specialist
+    case = visible_case(request, consultation.public_id)
+    with django_assert_num_queries(0):
+        shown = (
+            case.patient.hospital.name,
+            case.requesting_hospital.name,
+            case.department.hospital.name,
+            case.requested_by.display_name,
+            case.assigned_to.display_name,
+        )
+    assert shown == (
+        consultation.patient.hospital.name,
+        consultation.requesting_hospital.name,
+        specialist.department.hospital.name,
+        consultation.requested_by.display_name,
+        specialist.display_name,
+    )

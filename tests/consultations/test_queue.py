@@ -107,7 +107,7 @@ def test_my_cases_lists_what_i_handle_and_what_waits_for_information(client, spe
     assert "Paused" in my_section
 
 
-def test_the_queue_pages_by_25(client, specialist, patient):
+def test_the_queue_pages_by_20(client, specialist, patient):
     for hours in range(30):
         case(patient, specialist.department, due_in_hours=hours + 1)
     client.force_login(specialist)
@@ -115,10 +115,24 @@ def test_the_queue_pages_by_25(client, specialist, patient):
     first = client.get(QUEUE).content.decode()
     second = client.get(QUEUE, {"page": 2}).content.decode()
 
-    assert len(row_ids(first)) == 25
-    assert len(row_ids(second)) == 5
+    assert len(row_ids(first)) == 20
+    assert len(row_ids(second)) == 10
     assert not set(row_ids(first)) & set(row_ids(second))
     assert "Page 1 of 2" in first
+
+
+def test_my_cases_page_by_10(client, specialist, patient):
+    for hours in range(12):
+        case(patient, specialist.department, due_in_hours=hours + 1, status=Status.CLAIMED, assigned_to=specialist)
+    client.force_login(specialist)
+
+    first = client.get(QUEUE).content.decode()
+    second = client.get(QUEUE, {"mine": 2}).content.decode()
+
+    mine_first = row_ids(first.split('id="mine-title"')[1])
+    mine_second = row_ids(second.split('id="mine-title"')[1])
+    assert (len(mine_first), len(mine_second)) == (10, 2)
+    assert not set(mine_first) & set(mine_second)
 
 
 def test_a_specialist_cannot_look_at_another_specialty(client, specialist, patient, neurology):
@@ -240,7 +254,7 @@ def test_the_query_count_does_not_grow_with_the_queue(client, specialist, doctor
     large, large_page = _queries(client)
 
     assert len(row_ids(small_page)) == 9 + 1  # the queue, and my one case under "my cases" only
-    assert len(row_ids(large_page)) == 25 + 25
+    assert len(row_ids(large_page)) == 20 + 10  # a page of the queue, a page of my cases
     assert small == large
 
 

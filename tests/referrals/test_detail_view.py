@@ -82,3 +82,42 @@ def test_the_decision_is_one_tap_from_the_top_for_the_receiving_admin(client, tr
 
     client.force_login(doctor)
     assert 'data-testid="jump-to-action"' not in client.get(_url(referral)).content.decode()
+
+
+def test_the_referral_comes_with_the_rows_its_page_shows(rf, transfer_admin, approved, django_assert_num_queries):
+    """visible_referral loads the hospitals, departments and people apart from the referral
+    (a fifteen-table join was slow to plan): reading them afterwards costs no query."""
+    from referrals.views.common import visible_referral
+
+    request = rf.get(_url(approved))
+    request.user = transfer_admin
+    referral = visible_referral(request, approved.public_id)
+    with django_assert_num_queries(0):
+        shown = (
+            referral.patient.hospital.name,
+            referral.sending_hospital.name,
+            referral.receiving_hospital.name,
+            referral.receiving_department.name,
+            referral.requested_by.display_name,
+            referral.decided_by.display_name,
+            referral.diagnosis.code,
+            referral.arrival_confirmed_by,
+            referral.up_referral,
+        )
+    assert shown == (
+        approved.patient.hospital.name,
+        approved.sending_hospital.name,
+        approved.receiving_hospital.name,
+        approved.receiving_department.name,
+        approved.requested_by.display_name,
+        transfer_admin.display_name,
+        approved.diagnosis.code,
+        None,
+        None,
+    )
+
+
+def test_the_status_badge_shows_the_status(client, transfer_admin, approved):
+    client.force_login(transfer_admin)
+    body = client.get(_url(approved)).content.decode()
+    assert 'class="badge text-bg-success" data-testid="status"><i class="bi bi-calendar-check"' in body

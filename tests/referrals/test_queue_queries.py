@@ -90,13 +90,26 @@ def test_query_count_is_the_same_at_10_and_1000_referrals(
     assert small == large, (small, large)
 
 
-def test_the_queue_shows_a_page_of_25(client, doctor, respiratory, transfer_admin):
+def test_the_queue_shows_a_page_of_20(client, doctor, respiratory, transfer_admin):
     _bulk_requests(60, doctor, respiratory)
     client.force_login(transfer_admin)
     response = client.get(reverse("referrals:queue"))
     page = response.context["incoming"]
-    assert page.paginator.count == 60 and len(page.object_list) == 25
+    assert page.paginator.count == 60 and len(page.object_list) == 20
     urgencies = [referral.urgency for referral in page.object_list]
-    assert urgencies == ["emergency"] * 20 + ["urgent"] * 5
-    emergencies = [referral.submitted_at for referral in page.object_list[:20]]
+    assert urgencies == ["emergency"] * 20
+    emergencies = [referral.submitted_at for referral in page.object_list]
     assert emergencies == sorted(emergencies)  # oldest request first
+    second = client.get(reverse("referrals:queue"), {"page": 2}).context["incoming"]
+    assert [referral.urgency for referral in second.object_list] == ["urgent"] * 20
+
+
+def test_the_arriving_list_shows_a_page_of_10(client, doctor, respiratory, transfer_admin):
+    _bulk_requests(12, doctor, respiratory)
+    Referral.objects.update(status=Status.APPROVED, decided_at=timezone.now())
+    client.force_login(transfer_admin)
+    first = client.get(reverse("referrals:queue")).context["arriving"]
+    second = client.get(reverse("referrals:queue"), {"arriving": 2}).context["arriving"]
+    assert first.paginator.count == 12
+    assert (len(first.object_list), len(second.object_list)) == (10, 2)
+    assert not {r.pk for r in first.object_list} & {r.pk for r in second.object_list}
