@@ -629,6 +629,8 @@ class Referral(ReloadableStatusMixin, models.Model):
             models.Index(fields=["receiving_hospital", "-created_at"], name="referral_receiving_recent"),
             models.Index(fields=["patient", "-created_at"], name="referral_patient"),
             models.Index(fields=["created_at"], name="referral_created"),
+            # Today's live roll-up row reads the day's referrals by submission time (issue 17).
+            models.Index(fields=["submitted_at"], name="referral_submitted"),
             # The down-referrals still followed up (a few hundred of tens of thousands): the
             # group administrator's lapsed follow-ups join them instead of scanning all (issue 17).
             models.Index(
