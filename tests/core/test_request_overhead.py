@@ -20,13 +20,10 @@ from django.utils import timezone
 
 from cloudpeds.accounts.roles import Role
 from cloudpeds.core.middleware import LAST_ACTIVE_KEY
-from tests.conftest import enroll_totp
+from tests.conftest import app_queries, enroll_totp
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-# cached_db reads the session from the cache: Redis costs no query, the cache table one.
-SESSION_READ = 0 if settings.REDIS_URL else 1
 
 
 def LONG_AGO():
@@ -37,7 +34,9 @@ def _queries(client, path: str) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     assert response.status_code == 200, response
-    return [query["sql"] for query in captured.captured_queries]
+    # Without Redis the cache (the session of cached_db, the home page's work list) is a table:
+    # its reads are the cache's, not the request's, and are left out.
+    return [query["sql"] for query in app_queries(captured)]
 
 
 def test_the_session_engine_is_cached_db_and_not_saved_on_every_request():
@@ -52,7 +51,7 @@ def test_a_signed_in_ping_costs_the_user_query_only(client, doctor):
 
     queries = _queries(client, "/ping")
 
-    assert len(queries) == 1 + SESSION_READ, queries
+    assert len(queries) == 1, queries
     user_query = next(sql for sql in queries if '"accounts_user"' in sql)
     assert '"accounts_hospital"' in user_query and '"accounts_department"' in user_query
     assert not any(sql.startswith(("UPDATE", "INSERT")) for sql in queries), queries
@@ -64,7 +63,7 @@ def test_an_administrator_pays_no_two_factor_query_per_request(client, transfer_
 
     queries = _queries(client, "/ping")
 
-    assert len(queries) == 1 + SESSION_READ, queries
+    assert len(queries) == 1, queries
     assert not any("mfa_authenticator" in sql or "auth_group" in sql for sql in queries), queries
 
 
@@ -81,7 +80,7 @@ def test_a_doctor_whose_grace_period_ends_during_the_session_pays_no_two_factor_
     assert doctor.needs_two_factor()
     queries = _queries(client, "/ping")
 
-    assert len(queries) == 1 + SESSION_READ, queries
+    assert len(queries) == 1, queries
     assert not any("mfa_authenticator" in sql for sql in queries), queries
 
 
@@ -121,7 +120,7 @@ def test_a_signed_in_empty_page_costs_the_user_and_the_badge(client, yangpu):
     queries = _queries(client, "/")
 
     # The user (with hospital and department) and the capped unread count, nothing else.
-    assert len(queries) == 2 + SESSION_READ, queries
+    assert len(queries) == 2, queries
     assert any('"notifications_notification"' in sql and "LIMIT 100" in sql for sql in queries), queries
 
 
