@@ -9,6 +9,8 @@ Pages that cache figures computed from the roll-ups put `generation()` in their 
 every `replace_days` draws a new generation once its transaction commits, so no cached
 figure outlives the roll-up rows it came from. The generation is a random token, not a
 counter, so a cache that lost it (eviction, restart) can never match a key made before.
+Such pages keep their figures for FIGURES_CACHE_SECONDS at most (today's live rows change
+under the same generation) and hand their charts to the template as a `LazyChart`.
 """
 
 from __future__ import annotations
@@ -21,8 +23,25 @@ from typing import ParamSpec, TypeVar
 
 from django.core.cache import cache
 from django.db import connection, models, transaction
+from django.utils.functional import cached_property
 
 GENERATION_KEY = "rollups:generation"
+# How long a page keeps figures computed from the roll-ups (and today's live rows): a
+# rebuild of the roll-ups replaces them at once, since the generation is in their keys.
+FIGURES_CACHE_SECONDS = 300
+
+
+class LazyChart:
+    """A page's chart data, computed when the template first asks for `chart.data`, so that a
+    cached figures block computes nothing (json_script needs a real dict, which a
+    SimpleLazyObject is not)."""
+
+    def __init__(self, compute: Callable[[], dict]) -> None:
+        self._compute = compute
+
+    @cached_property
+    def data(self) -> dict:
+        return self._compute()
 
 
 def generation() -> str:

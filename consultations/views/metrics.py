@@ -4,12 +4,12 @@ Charts (Chart.js, drawn by static/js/consultations_metrics.js from a json_script
 tables of the same figures; `?format=csv` downloads them. The figures are sums of the daily
 roll-up rows the user may count (consultations/metrics.py).
 
-The rendered figures block (metrics.html's `{% cache %}`) is kept for CACHE_SECONDS per
+The rendered figures block (metrics.html's `{% cache %}`) is kept for FIGURES_CACHE_SECONDS per
 scope (whose consultations the user counts: metrics.scope_key), filters, language and
 roll-up generation (`cloudpeds.core.rollups.generation`, drawn anew by every rebuild of a
 roll-up, as the outcomes page does). The figures in the context are lazy: when the block is
 in the cache, nothing computes or fetches them. Today's live cases show within
-CACHE_SECONDS, or at once when the periodic rebuild draws a new generation.
+FIGURES_CACHE_SECONDS, or at once when the periodic rebuild draws a new generation.
 """
 
 from __future__ import annotations
@@ -19,24 +19,21 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from cloudpeds.accounts.access import requires
 from cloudpeds.core.exports import csv_response
+from cloudpeds.core.rollups import FIGURES_CACHE_SECONDS, LazyChart, without_jit
 from cloudpeds.core.rollups import generation as rollup_generation
-from cloudpeds.core.rollups import without_jit
 
 from ..forms.metrics import MetricsFilterForm
 from ..metrics import Figures, Group, Metrics, MetricsFilter, chart_data, compute, scope_key
 from ..models import can_see_metrics
 
 _NOTHING = "—"
-# How long a rendered figures block is kept (metrics.html); a rebuild of the roll-ups
-# replaces it at once (the generation is in its key).
-CACHE_SECONDS = 300
 
 
 def _number(value: float | None, places: int = 1) -> str:
@@ -81,18 +78,6 @@ def _filter_key(metrics_filter: MetricsFilter) -> str:
     return f"{metrics_filter.start:%Y%m%d}-{metrics_filter.end:%Y%m%d}-{hospital}-{metrics_filter.specialty}"
 
 
-class _Chart:
-    """The charts' data, computed when the template first asks for `chart.data` (json_script
-    needs a real dict, which a SimpleLazyObject is not)."""
-
-    def __init__(self, figures: Metrics) -> None:
-        self.figures = figures
-
-    @cached_property
-    def data(self) -> dict:
-        return chart_data(self.figures)
-
-
 @requires(can_see_metrics)
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
@@ -107,7 +92,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "period": metrics_filter,
-        "cache_seconds": CACHE_SECONDS,
+        "cache_seconds": FIGURES_CACHE_SECONDS,
         "cache_scope": scope_key(user),
         "cache_filter": _filter_key(metrics_filter),
         "generation": rollup_generation(),
@@ -120,7 +105,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
                 ("specialties", _("By specialty"), _("Specialty"), _rows(figures.by_specialty)),
             ]
         ),
-        "chart": _Chart(figures),
+        "chart": LazyChart(lambda: chart_data(figures)),
         "csv_query": csv_query.urlencode(),
     }
     return render(request, "consultations/metrics.html", context)

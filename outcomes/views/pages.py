@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -20,6 +20,7 @@ from cloudpeds.accounts.access import requires
 from cloudpeds.accounts.models import Hospital
 from cloudpeds.core.exports import csv_response
 from cloudpeds.core.pdf import render_pdf
+from cloudpeds.core.rollups import FIGURES_CACHE_SECONDS, LazyChart
 from cloudpeds.core.rollups import generation as rollup_generation
 
 from ..figures import Month, cohorts, hospital_months, triage_by_topic
@@ -31,8 +32,7 @@ _NOTHING = "—"
 # month, with today's live rows: the figures of a hospital and month are cached for five
 # minutes under the roll-up generation (`cloudpeds.core.rollups.generation`, drawn anew by
 # every rebuild), and the rendered figures block of the page (hospital.html's `{% cache %}`)
-# likewise, per language too.
-CACHE_SECONDS = 300
+# likewise, per language too (for FIGURES_FIGURES_CACHE_SECONDS).
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def _months(hospital: Hospital, month: date) -> list[Month]:
     months = cache.get(key)
     if months is None:
         months = hospital_months(hospital, month)
-        cache.set(key, months, CACHE_SECONDS)
+        cache.set(key, months, FIGURES_CACHE_SECONDS)
     return months
 
 
@@ -218,7 +218,7 @@ def _tables(hospital: Hospital, month: date) -> tuple[list, list]:
     tables = cache.get(key)
     if tables is None:
         tables = (cohorts(hospital, month), triage_by_topic(hospital, month))
-        cache.set(key, tables, CACHE_SECONDS)
+        cache.set(key, tables, FIGURES_CACHE_SECONDS)
     return tables
 
 
@@ -249,18 +249,6 @@ def _chart(months: list[Month]) -> dict:
     }
 
 
-class _Chart:
-    """The charts' data, computed when the template first asks for `chart.data` (json_script
-    needs a real dict, which a SimpleLazyObject is not)."""
-
-    def __init__(self, months: list[Month]) -> None:
-        self.months = months
-
-    @cached_property
-    def data(self) -> dict:
-        return _chart(self.months)
-
-
 def _context(request: HttpRequest, hospital: Hospital) -> dict:
     """The page's context. The figures are lazy: when the rendered figures block is in the
     cache (hospital.html), nothing computes or even fetches them."""
@@ -273,11 +261,12 @@ def _context(request: HttpRequest, hospital: Hospital) -> dict:
         "hospital": hospital,
         "month": month,
         "generation": rollup_generation(),
+        "cache_seconds": FIGURES_CACHE_SECONDS,
         "sections": SimpleLazyObject(lambda: _sections(months)),
         "trend_labels": SimpleLazyObject(lambda: [f"{m.month:%Y-%m}" for m in months]),
         "trend": SimpleLazyObject(lambda: _trend(months)),
         "charts": [(chart_id, title) for chart_id, title, _keys in CHARTS],
-        "chart": _Chart(months),
+        "chart": LazyChart(lambda: _chart(months)),
         "months_data": months,
         "cohorts": SimpleLazyObject(lambda: tables[0]),
         "topics": SimpleLazyObject(lambda: tables[1]),

@@ -1,7 +1,7 @@
 """Metrics for administrators: referrals up and down, decision times, rejection reasons,
 arrivals and follow-up completion, as charts and CSV. Aggregates only: no child is named.
 
-The page's figures (metrics.page_data) are cached for CACHE_SECONDS per scope (the whole
+The page's figures (metrics.page_data) are cached for FIGURES_CACHE_SECONDS per scope (the whole
 group, or the hospital a transfer administrator counts), period, language (the charts'
 labels and the rejection reasons are translated) and roll-up generation
 (`cloudpeds.core.rollups.generation`, drawn anew by every rebuild of a roll-up, as the
@@ -17,15 +17,12 @@ from django.views.decorators.http import require_GET
 
 from cloudpeds.accounts.access import requires
 from cloudpeds.core.exports import csv_response
+from cloudpeds.core.rollups import FIGURES_CACHE_SECONDS, without_jit
 from cloudpeds.core.rollups import generation as rollup_generation
-from cloudpeds.core.rollups import without_jit
 
 from .. import metrics
 from ..forms import MetricsFilterForm
 from ..models import can_see_metrics, sees_whole_group
-
-# How long the page's figures are kept; a rebuild of the roll-ups replaces them at once.
-CACHE_SECONDS = 300
 
 
 def _page_data(scope: metrics.Scope) -> dict:
@@ -33,7 +30,7 @@ def _page_data(scope: metrics.Scope) -> dict:
     data = cache.get(key)
     if data is None:
         data = without_jit(metrics.page_data)(scope)
-        cache.set(key, data, CACHE_SECONDS)
+        cache.set(key, data, FIGURES_CACHE_SECONDS)
     return data
 
 
